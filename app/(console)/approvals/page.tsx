@@ -1,0 +1,18 @@
+import type { Metadata } from "next";
+import { requirePageActor } from "@/lib/auth/page-actor";
+import { listUpgrades } from "@/lib/upgrades/list-upgrades";
+import { EmptyState, PageHeader } from "@/components/ui/card";
+import { UpgradeTable } from "@/components/upgrades/upgrade-table";
+
+export const metadata: Metadata = { title: "Approvals" };
+
+export default async function ApprovalsPage() {
+  const actor = await requirePageActor();
+  const runs = await listUpgrades({ actor, status: ["pending_approval"] });
+  return (
+    <>
+      <PageHeader title="Approvals" description="Upgrades on the manual-approval channel wait here for a second person." />
+      {runs.length === 0 ? <EmptyState title="Nothing waits for approval">Upgrades that need approval appear here.</EmptyState> : <UpgradeTable runs={runs} />}
+    </>
+  );
+}

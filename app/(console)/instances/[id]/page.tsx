@@ -1,0 +1,89 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageActor } from "@/lib/auth/page-actor";
+import { can } from "@/lib/auth/permissions";
+import { getInstance } from "@/lib/instances/get-instance";
+import { listReleases } from "@/lib/releases/list-releases";
+import { listAuditLogs } from "@/lib/audit/list-audit-logs";
+import { isAppError } from "@/lib/errors";
+import { CHANNEL_LABELS } from "@/lib/instances/channels";
+import { Card, PageHeader } from "@/components/ui/card";
+import { Badge, statusTone } from "@/components/ui/badge";
+import { Time } from "@/components/ui/time";
+import { ChannelForm } from "@/components/instances/channel-form";
+import { MaintenanceForm } from "@/components/instances/maintenance-form";
+import { AuditTable } from "@/components/audit/audit-table";
+
+export const metadata: Metadata = { title: "Instance" };
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageActor();
+  const { id } = await params;
+  const instance = await getInstance({ actor, id }).catch((e: unknown) => {
+    if (isAppError(e) && e.code === "not_found") notFound();
+    throw e;
+  });
+  const [releases, history] = await Promise.all([
+    listReleases({ actor, query: { type: "platform" } }),
+    listAuditLogs({ actor, filter: { resourceType: "instance", resourceId: instance.id, limit: 10 } }),
+  ]);
+  const canEdit = can(actor.role, "instance:update");
+  const canMaintain = can(actor.role, "instance:maintenance");
+
+  return (
+    <>
+      <PageHeader
+        title={instance.name}
+        description={instance.url}
+        actions={
+          <div className="flex gap-2">
+            <Badge tone={statusTone(instance.status)}>{instance.status.replace("_", " ")}</Badge>
+            {instance.maintenanceMode ? <Badge tone="yellow">maintenance</Badge> : null}
+          </div>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Overview">
+          <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
+            <dt className="text-slate-500">Version</dt>
+            <dd className="font-mono" data-testid="instance-version">{instance.version}</dd>
+            <dt className="text-slate-500">Update channel</dt>
+            <dd data-testid="instance-channel">{CHANNEL_LABELS[instance.updateChannel]}</dd>
+            <dt className="text-slate-500">Pinned version</dt>
+            <dd className="font-mono">{instance.pinnedVersion ?? "—"}</dd>
+            <dt className="text-slate-500">Maintenance windows</dt>
+            <dd>
+              {instance.maintenanceWindow
+                ? instance.maintenanceWindow.windows.map((w) => `${DAYS[w.dayOfWeek]} ${w.start} (${w.durationMinutes} min)`).join(", ") + ` · ${instance.maintenanceWindow.timezone}`
+                : "None"}
+            </dd>
+            <dt className="text-slate-500">Maintenance message</dt>
+            <dd>{instance.maintenanceMessage ?? "—"}</dd>
+            <dt className="text-slate-500">Last backup</dt>
+            <dd>
+              <Time value={instance.lastBackupAt} />
+            </dd>
+            <dt className="text-slate-500">Active upgrade</dt>
+            <dd>{instance.activeUpgradeId ? <Link className="text-brand-700 underline" href={`/upgrades/${instance.activeUpgradeId}`}>{instance.activeUpgradeId}</Link> : "None"}</dd>
+          </dl>
+        </Card>
+        {canEdit ? (
+          <Card title="Channel and pinning">
+            <ChannelForm instanceId={instance.id} channel={instance.updateChannel} pinnedVersion={instance.pinnedVersion} versions={releases.map((r) => r.version)} />
+          </Card>
+        ) : null}
+        {canMaintain ? (
+          <Card title="Maintenance mode">
+            <MaintenanceForm instanceId={instance.id} enabled={instance.maintenanceMode} locked={!!instance.activeUpgradeId} />
+          </Card>
+        ) : null}
+        <Card title="Recent changes" className="lg:col-span-2" actions={<Link className="text-sm text-brand-700 underline" href={`/audit?resourceType=instance&resourceId=${instance.id}`}>All entries</Link>}>
+          <AuditTable entries={history.entries} compact />
+        </Card>
+      </div>
+    </>
+  );
+}

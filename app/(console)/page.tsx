@@ -1,0 +1,85 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requirePageActor } from "@/lib/auth/page-actor";
+import { listInstances } from "@/lib/instances/get-instance";
+import { listUpgrades } from "@/lib/upgrades/list-upgrades";
+import { listAuditLogs } from "@/lib/audit/list-audit-logs";
+import { compareVersions } from "@/lib/versions";
+import { Card, PageHeader } from "@/components/ui/card";
+import { Badge, statusTone } from "@/components/ui/badge";
+import { AuditTable } from "@/components/audit/audit-table";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+const ACTIVE = ["approved", "scheduled", "running", "awaiting_checklist", "monitoring", "rolling_back"] as const;
+
+export default async function DashboardPage() {
+  const actor = await requirePageActor();
+  const [instances, active, pending, recent] = await Promise.all([
+    listInstances({ actor }),
+    listUpgrades({ actor, status: [...ACTIVE] }),
+    listUpgrades({ actor, status: ["pending_approval"] }),
+    listAuditLogs({ actor, filter: { limit: 8 } }),
+  ]);
+  const byVersion = new Map<string, number>();
+  for (const i of instances) byVersion.set(i.version, (byVersion.get(i.version) ?? 0) + 1);
+  const versions = [...byVersion.entries()].sort(([a], [b]) => compareVersions(b, a));
+  const byStatus = new Map<string, number>();
+  for (const i of instances) byStatus.set(i.status, (byStatus.get(i.status) ?? 0) + 1);
+
+  return (
+    <>
+      <PageHeader title="Dashboard" description="The fleet at a glance." />
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Instances" value={instances.length} href="/instances" />
+        <Stat label="Active runs" value={active.length} href="/upgrades" />
+        <Stat label="Pending approvals" value={pending.length} href="/approvals" />
+        <Stat label="In maintenance" value={instances.filter((i) => i.maintenanceMode).length} href="/instances" />
+      </div>
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        <Card title="Versions across the fleet">
+          {versions.length === 0 ? (
+            <p className="text-sm text-slate-600">No instances yet.</p>
+          ) : (
+            <ul className="space-y-2" aria-label="Instances per version">
+              {versions.map(([version, count]) => (
+                <li key={version} className="flex items-center gap-3 text-sm">
+                  <span className="w-16 font-mono">{version}</span>
+                  <span className="h-2 rounded bg-brand-600" style={{ width: `${Math.max(8, (count / instances.length) * 100)}%` }} aria-hidden />
+                  <span className="text-slate-600">{count}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Instance status">
+          {byStatus.size === 0 ? (
+            <p className="text-sm text-slate-600">No instances yet.</p>
+          ) : (
+            <ul className="flex flex-wrap gap-2">
+              {[...byStatus.entries()].map(([status, count]) => (
+                <li key={status}>
+                  <Badge tone={statusTone(status)}>
+                    {status.replace("_", " ")}: {count}
+                  </Badge>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Recent activity" className="lg:col-span-2" actions={<Link href="/audit" className="text-sm text-brand-700 underline">Audit log</Link>}>
+          <AuditTable entries={recent.entries} />
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function Stat({ label, value, href }: { label: string; value: number; href: string }) {
+  return (
+    <Link href={href} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600">
+      <p className="text-sm text-slate-600">{label}</p>
+      <p className="mt-1 text-3xl font-semibold text-slate-900">{value}</p>
+    </Link>
+  );
+}

@@ -1,0 +1,23 @@
+import type { Page } from "@playwright/test";
+
+export const ROLES = ["superadmin", "approver", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const EMAILS: Record<Role, string> = {
+  superadmin: "admin@webwaka.local",
+  approver: "approver@webwaka.local",
+  viewer: "viewer@webwaka.local",
+};
+
+export const PASSWORD = process.env.TEST_PASSWORD ?? "";
+
+export function storageState(role: Role): string {
+  return `.test-data/auth/${role}.json`;
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

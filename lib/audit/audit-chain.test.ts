@@ -1,0 +1,96 @@
+import { afterAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { getDb } from "@/lib/db";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { canonicalJson, entryHash, GENESIS_HASH } from "@/lib/audit/hash";
+import { DATABASE_URL } from "@/test/support/env";
+
+const system = { type: "system" as const, label: "audit test" };
+
+async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: DATABASE_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+describe("audit hash chain", () => {
+  afterAll(async () => {
+    await getDb().$disconnect();
+  });
+
+  it("canonical JSON ignores key order", () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { y: 2, z: 1 }] }, b: 1 }));
+  });
+
+  it("links each entry to the one before, from the genesis hash", async () => {
+    const db = getDb();
+    const a = await db.$transaction((tx) => recordAudit(tx, system, { action: "test.chain.first", resourceType: "test", resourceId: "1", metadata: { n: 1 } }));
+    const b = await db.$transaction((tx) => recordAudit(tx, system, { action: "test.chain.second", resourceType: "test", resourceId: "2", metadata: { n: 2 } }));
+    const rowB = await db.auditLog.findUniqueOrThrow({ where: { id: b.id } });
+    expect(rowB.prevHash).toBe(a.hash);
+    expect(entryHash(rowB.prevHash, rowB)).toBe(rowB.hash);
+    const first = await db.auditLog.findFirstOrThrow({ orderBy: { id: "asc" } });
+    expect(first.prevHash).toBe(GENESIS_HASH);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
+  });
+
+  it("keeps one unbroken chain under concurrent writers", async () => {
+    const db = getDb();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => db.$transaction((tx) => recordAudit(tx, system, { action: "test.chain.concurrent", resourceType: "test", resourceId: String(i) }))),
+    );
+    const verdict = await verifyAuditChain();
+    expect(verdict).toMatchObject({ ok: true });
+  });
+
+  it("an entry rolls back with the change it records", async () => {
+    const db = getDb();
+    const before = await db.auditLog.count();
+    await expect(
+      db.$transaction(async (tx) => {
+        await recordAudit(tx, system, { action: "test.chain.rolled_back", resourceType: "test" });
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    expect(await db.auditLog.count()).toBe(before);
+  });
+
+  it("the database refuses UPDATE, DELETE and TRUNCATE", async () => {
+    await withClient(async (c) => {
+      await expect(c.query("UPDATE audit_logs SET action = 'tampered' WHERE id = (SELECT max(id) FROM audit_logs)")).rejects.toThrow(/append-only/);
+      await expect(c.query("DELETE FROM audit_logs WHERE id = (SELECT max(id) FROM audit_logs)")).rejects.toThrow(/append-only/);
+      await expect(c.query("TRUNCATE audit_logs")).rejects.toThrow(/append-only/);
+    });
+  });
+
+  it("verification finds a row altered behind the trigger's back", async () => {
+    const db = getDb();
+    const victim = await db.$transaction((tx) => recordAudit(tx, system, { action: "test.chain.victim", resourceType: "test", metadata: { amount: 10 } }));
+    await db.$transaction((tx) => recordAudit(tx, system, { action: "test.chain.after_victim", resourceType: "test" }));
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
+
+    // A superuser can bypass triggers (replication role); the hash chain still tells.
+    await withClient(async (c) => {
+      await c.query("BEGIN");
+      await c.query("SET LOCAL session_replication_role = replica");
+      await c.query(`UPDATE audit_logs SET metadata = '{"amount": 1000}' WHERE id = $1`, [victim.id.toString()]);
+      await c.query("COMMIT");
+    });
+    const verdict = await verifyAuditChain();
+    expect(verdict).toMatchObject({ ok: false, brokenAtId: victim.id.toString() });
+
+    // Put it back so the rest of the suite sees an intact chain.
+    await withClient(async (c) => {
+      await c.query("BEGIN");
+      await c.query("SET LOCAL session_replication_role = replica");
+      await c.query(`UPDATE audit_logs SET metadata = '{"amount": 10}' WHERE id = $1`, [victim.id.toString()]);
+      await c.query("COMMIT");
+    });
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,75 @@
+import "server-only";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { z } from "zod";
+import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { verifyPassword } from "@/lib/auth/password";
+import { isRole } from "@/lib/auth/permissions";
+import { consumeRateLimit } from "@/lib/rate-limit";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { clientIpFromHeaders } from "@/lib/http/client-ip";
+
+const credentialsSchema = z.object({
+  email: z.string().trim().toLowerCase().email().max(200),
+  password: z.string().min(1).max(200),
+});
+
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+export function getAuthOptions(): NextAuthOptions {
+  const env = getEnv();
+  return {
+    secret: env.NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    pages: { signIn: "/login" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(raw, req) {
+          const parsed = credentialsSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          const { email, password } = parsed.data;
+          const ip = clientIpFromHeaders(new Headers(req?.headers as Record<string, string> | undefined));
+          // Limit per account (cannot be dodged by a forged address) and per client address.
+          const perAccount = await consumeRateLimit(`login:email:${email}`, env.LOGIN_RATE_LIMIT, LOGIN_WINDOW_SECONDS);
+          const perIp = await consumeRateLimit(`login:ip:${ip ?? "unknown"}`, env.LOGIN_RATE_LIMIT * 5, LOGIN_WINDOW_SECONDS);
+          const db = getDb();
+          if (!perAccount.ok || !perIp.ok) {
+            await db.$transaction((tx) =>
+              recordAudit(tx, null, { action: "auth.login", resourceType: "user", resourceId: email, result: "denied", metadata: { reason: "rate_limited", ip } }),
+            );
+            throw new Error("RateLimited");
+          }
+          const user = await db.user.findUnique({ where: { email } });
+          const ok = await verifyPassword(password, user?.passwordHash ?? null);
+          if (!user || !ok || user.disabledAt) {
+            await db.$transaction((tx) =>
+              recordAudit(tx, null, { action: "auth.login", resourceType: "user", resourceId: email, result: "failure", metadata: { reason: user?.disabledAt ? "disabled" : "bad_credentials", ip } }),
+            );
+            return null;
+          }
+          await db.$transaction(async (tx) => {
+            await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+            await recordAudit(tx, { type: "user", userId: user.id, email: user.email, name: user.name, role: user.role, ip }, { action: "auth.login", resourceType: "user", resourceId: user.id, metadata: {} });
+          });
+          return { id: user.id, email: user.email, name: user.name, role: user.role };
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user && "role" in user && isRole(user.role)) token.role = user.role;
+        return token;
+      },
+      session({ session, token }) {
+        if (session.user) {
+          session.user.id = token.sub ?? "";
+          session.user.role = isRole(token.role) ? token.role : "viewer";
+        }
+        return session;
+      },
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import "server-only";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { getDb } from "@/lib/db";
+import { APP_VERSION } from "@/lib/env";
+
+// One registry per process; gauges read the database when scraped, so every replica reports
+// the same fleet numbers and nothing needs keeping in sync.
+function build(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "webwaka_console_" });
+  new Gauge({ name: "webwaka_console_info", help: "Console build information.", labelNames: ["version"], registers: [registry] }).set({ version: APP_VERSION }, 1);
+  new Gauge({
+    name: "webwaka_console_instances",
+    help: "Instances by status.",
+    labelNames: ["status"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await getDb().instance.groupBy({ by: ["status"], _count: { _all: true } });
+      for (const r of rows) this.set({ status: r.status }, r._count._all);
+    },
+  });
+  new Gauge({
+    name: "webwaka_console_upgrade_runs",
+    help: "Upgrade runs by status.",
+    labelNames: ["status"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await getDb().upgradeRun.groupBy({ by: ["status"], _count: { _all: true } });
+      for (const r of rows) this.set({ status: r.status }, r._count._all);
+    },
+  });
+  new Gauge({
+    name: "webwaka_console_open_alerts",
+    help: "Open fleet alerts by kind.",
+    labelNames: ["kind"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await getDb().alert.groupBy({ by: ["kind"], where: { status: "open" }, _count: { _all: true } });
+      for (const r of rows) this.set({ kind: r.kind }, r._count._all);
+    },
+  });
+  new Gauge({
+    name: "webwaka_console_audit_entries",
+    help: "Entries in the audit log.",
+    registers: [registry],
+    async collect() {
+      this.set(await getDb().auditLog.count());
+    },
+  });
+  return registry;
+}
+
+const g = globalThis as unknown as { consoleMetrics?: Registry };
+
+export function getMetricsRegistry(): Registry {
+  g.consoleMetrics ??= build();
+  return g.consoleMetrics;
+}

@@ -1,0 +1,165 @@
+// Starts and stops a private PostgreSQL cluster in a folder of ours, for `npm start` without a
+// DATABASE_URL and for the test suite. Uses the machine's PostgreSQL server binaries.
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+
+export type LocalPostgres = { url: (database: string) => string; port: number; stop: () => void; binDir: string };
+
+export function findPostgresBinDir(): string | null {
+  const root = "/usr/lib/postgresql";
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(path.join(root, v, "bin", "postgres")))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return path.join(root, versions[0], "bin");
+  }
+  const probe = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
+  const dir = probe.status === 0 ? probe.stdout.trim() : "";
+  return dir && existsSync(path.join(dir, "postgres")) ? dir : null;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+// initdb and postgres refuse to run as root, so as root they run as the `postgres` user.
+// setsid: the server gets a session of its own, so a Ctrl-C meant for the console does not reach
+// it; the console stops it last, after the web server is down.
+function asPostgres(bin: string, args: string[], opts: { cwd?: string } = {}): string {
+  const cmd = "setsid";
+  const argv = isRoot ? ["runuser", "-u", "postgres", "--", bin, ...args] : [bin, ...args];
+  return execFileSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], cwd: opts.cwd ?? "/" });
+}
+
+function postgresUid(): { uid: number; gid: number } {
+  const out = execFileSync("id", ["postgres"], { encoding: "utf8" });
+  const uid = Number(/uid=(\d+)/.exec(out)?.[1]);
+  const gid = Number(/gid=(\d+)/.exec(out)?.[1]);
+  return { uid, gid };
+}
+
+function describe(e: unknown): string {
+  const err = e as { stderr?: string; message?: string };
+  return (err.stderr || err.message || String(e)).trim();
+}
+
+/**
+ * Starts (initialising on first use) a cluster in `dataDir`, listening on 127.0.0.1 only, with a
+ * generated password kept beside it (mode 600). Returns once it accepts connections. A cluster
+ * that is already running is attached to, not restarted.
+ */
+export async function startLocalPostgres(opts: {
+  dataDir: string;
+  port?: number;
+  log?: (line: string) => void;
+  /** Whether stop() also stops a cluster that was already running when we attached. */
+  stopIfAttached?: boolean;
+}): Promise<LocalPostgres> {
+  const log = opts.log ?? (() => {});
+  const binDir = findPostgresBinDir();
+  if (!binDir) {
+    throw new Error(
+      "No PostgreSQL server found. Install it (Debian: `apt-get install -y postgresql`), or set DATABASE_URL to a PostgreSQL 15+ database.",
+    );
+  }
+  const root = path.resolve(opts.dataDir);
+  const pgdata = path.join(root, "pgdata");
+  const passwordFile = path.join(root, "pg-password");
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  if (isRoot) {
+    const { uid, gid } = postgresUid();
+    chownSync(root, uid, gid);
+    // The postgres user must be able to reach the folder; a home directory of mode 700 stops it.
+    const probe = spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", root]);
+    if (probe.status !== 0) {
+      throw new Error(`The postgres user cannot write ${root}. Move the project out of a private home directory, or set DATABASE_URL.`);
+    }
+  }
+
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString("base64url") + "\n", { mode: 0o600 });
+  chmodSync(passwordFile, 0o600);
+  const password = readFileSync(passwordFile, "utf8").trim();
+
+  if (!existsSync(path.join(pgdata, "PG_VERSION"))) {
+    log(`Initialising a private PostgreSQL cluster in ${pgdata}`);
+    const pwTmp = path.join(root, ".initdb-pw");
+    writeFileSync(pwTmp, password + "\n", { mode: 0o600 });
+    if (isRoot) {
+      const { uid, gid } = postgresUid();
+      chownSync(pwTmp, uid, gid);
+    }
+    try {
+      asPostgres(path.join(binDir, "initdb"), ["-D", pgdata, "-U", "postgres", `--pwfile=${pwTmp}`, "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8"]);
+    } catch (e) {
+      throw new Error(`initdb failed: ${describe(e)}`);
+    } finally {
+      execFileSync("rm", ["-f", pwTmp]);
+    }
+  }
+
+  const pgCtl = path.join(binDir, "pg_ctl");
+  const url = (port: number) => (database: string) => `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const stopCluster = () => {
+    try {
+      asPostgres(pgCtl, ["stop", "-D", pgdata, "-m", "fast", "-w", "-t", "30"]);
+    } catch (e) {
+      console.error(`Stopping PostgreSQL failed: ${describe(e)}`);
+    }
+  };
+
+  // Already running (another `npm start`, or one that crashed): attach to it instead of
+  // restarting it under whoever is using it. Its port is line 4 of postmaster.pid.
+  const status = spawnSync(isRoot ? "runuser" : pgCtl, isRoot ? ["-u", "postgres", "--", pgCtl, "status", "-D", pgdata] : ["status", "-D", pgdata], { cwd: "/" });
+  if (status.status === 0) {
+    const runningPort = Number(readFileSync(path.join(pgdata, "postmaster.pid"), "utf8").split("\n")[3]);
+    log(`Using the PostgreSQL already running on 127.0.0.1:${runningPort}`);
+    let stopped = false;
+    return {
+      port: runningPort,
+      binDir,
+      url: url(runningPort),
+      stop: () => {
+        if (stopped || !opts.stopIfAttached) return;
+        stopped = true;
+        stopCluster();
+      },
+    };
+  }
+
+  const port = opts.port ?? (await freePort());
+  const logFile = path.join(root, "postgres.log");
+  const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''", "-c max_connections=200", "-c fsync=on"].join(" ");
+  try {
+    asPostgres(pgCtl, ["start", "-D", pgdata, "-l", logFile, "-w", "-t", "60", "-o", settings]);
+  } catch (e) {
+    const tail = existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
+    throw new Error(`PostgreSQL did not start: ${describe(e)}\n${tail}`);
+  }
+  log(`PostgreSQL is listening on 127.0.0.1:${port}`);
+
+  let stopped = false;
+  return {
+    port,
+    binDir,
+    url: url(port),
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      stopCluster();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// `npm start`: everything for one machine. With no DATABASE_URL it runs a private PostgreSQL
+// under .data/, applies migrations, seeds the demo on first run, builds the web app if needed,
+// and serves the console. Ctrl-C stops it all; the data stays for the next start.
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startLocalPostgres, type LocalPostgres } from "./lib/local-postgres";
+import { ensureDatabase } from "./lib/ensure-database";
+import { loadOrCreateSecret } from "./lib/secrets";
+import { buildIfStale } from "./lib/build";
+import { deployMigrations } from "./db/deploy";
+import { seedDemo } from "./db/seed";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dataDir = path.join(root, ".data");
+const log = (line: string) => console.log(`[console] ${line}`);
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "127.0.0.1";
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`PORT must be a port number, not "${process.env.PORT}".`);
+  process.exit(2);
+}
+
+// One `npm start` per folder: a second would share, and on exit stop, the first one's database.
+const lockFile = path.join(dataDir, "console.pid");
+// 711: the postgres user must pass through to its cluster; the secrets inside are mode 600.
+mkdirSync(dataDir, { recursive: true });
+chmodSync(dataDir, 0o711);
+if (existsSync(lockFile)) {
+  const other = Number(readFileSync(lockFile, "utf8").trim());
+  let alive = false;
+  try {
+    alive = Number.isInteger(other) && other > 0 && process.kill(other, 0);
+  } catch {
+    alive = false;
+  }
+  if (alive && other !== process.pid) {
+    console.error(`[console] Another console is already running from this folder (pid ${other}). Stop it first.`);
+    process.exit(1);
+  }
+}
+writeFileSync(lockFile, String(process.pid));
+
+let pg: LocalPostgres | undefined;
+let web: ChildProcess | undefined;
+let stopping = false;
+
+function shutdown(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  log("Stopping…");
+  const finish = () => {
+    pg?.stop();
+    rmSync(lockFile, { force: true });
+    log("Stopped.");
+    process.exit(code);
+  };
+  if (web && web.exitCode === null) {
+    web.once("exit", finish);
+    web.kill("SIGTERM");
+    setTimeout(() => web?.kill("SIGKILL"), 10_000).unref();
+  } else finish();
+}
+
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
+
+try {
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    pg = await startLocalPostgres({ dataDir: path.join(dataDir, "postgres"), log, stopIfAttached: true });
+    await ensureDatabase(pg.url("postgres"), "upgrade_console");
+    databaseUrl = pg.url("upgrade_console");
+  } else {
+    log("Using the database at DATABASE_URL.");
+  }
+
+  const { applied } = await deployMigrations(databaseUrl, { log });
+  log(applied.length ? `Applied ${applied.length} migration(s).` : "The database schema is up to date.");
+
+  const seed = await seedDemo(databaseUrl, { password: process.env.DEMO_PASSWORD });
+  if (seed.seeded) {
+    log("Seeded the demo: admin@webwaka.local (superadmin), approver@webwaka.local, viewer@webwaka.local.");
+    if (seed.generated) {
+      log(`Their password, shown this once: ${seed.password}`);
+      log("Set DEMO_PASSWORD before the first start to choose it instead.");
+    } else log("Their password is the DEMO_PASSWORD you set.");
+  }
+
+  buildIfStale(root, log);
+
+  const env = {
+    ...process.env,
+    NODE_ENV: "production" as const,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrl,
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? loadOrCreateSecret(path.join(dataDir, "nextauth-secret"), 32),
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? loadOrCreateSecret(path.join(dataDir, "encryption-key"), 32, "base64"),
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+  };
+  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], { cwd: root, env, stdio: "inherit" });
+  web = child;
+  child.on("exit", (code) => {
+    if (!stopping) {
+      log(`The web server exited (code ${code}).`);
+      shutdown(code ?? 1);
+    }
+  });
+  log(`The console is at ${env.NEXTAUTH_URL}  (Ctrl-C to stop)`);
+} catch (e) {
+  console.error(`[console] ${e instanceof Error ? e.message : String(e)}`);
+  shutdown(1);
+}

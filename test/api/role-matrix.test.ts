@@ -1,0 +1,165 @@
+// Every route, server action and page × anonymous, viewer, approver and superadmin. The expected
+// outcome comes from the permission table, so a route that forgets its check fails here.
+import { beforeAll, describe, expect, it } from "vitest";
+import { can, type Permission, type Role } from "@/lib/auth/permissions";
+import { runAsActor } from "@/lib/auth/resolve-actor";
+import type { ActionResult } from "@/lib/actions/safe-action";
+import * as instanceActions from "@/lib/instances/actions";
+import * as userActions from "@/lib/users/actions";
+import { api, BASE_URL, type Who } from "@/test/support/env";
+import { actorFor } from "@/test/support/actors";
+import { testDb } from "@/test/support/db";
+import { sessionCookie } from "@/test/support/session";
+import { generateApiToken } from "@/lib/auth/tokens";
+
+const WHO: Who[] = ["anonymous", "viewer", "approver", "superadmin"];
+
+let instanceId = "";
+let instanceChannel = "";
+
+beforeAll(async () => {
+  const inst = await testDb().instance.findFirstOrThrow({ where: { name: "lagos-production" } });
+  instanceId = inst.id;
+  instanceChannel = inst.updateChannel === "auto_update" ? "auto-update" : inst.updateChannel === "manual_approval" ? "manual-approval" : "frozen";
+});
+
+type RouteCase = { method: string; label: string; path: () => string; permission: Permission; body?: () => unknown; ok: number };
+
+const ROUTES: RouteCase[] = [
+  { method: "GET", label: "/instances", path: () => "/api/superadmin/instances", permission: "instance:read", ok: 200 },
+  { method: "GET", label: "/instances/{id}", path: () => `/api/superadmin/instances/${instanceId}`, permission: "instance:read", ok: 200 },
+  // Idempotent bodies: the superadmin row succeeds without changing the fleet.
+  { method: "PATCH", label: "/instances/{id}", path: () => `/api/superadmin/instances/${instanceId}`, permission: "instance:update", body: () => ({ updateChannel: instanceChannel }), ok: 200 },
+  { method: "POST", label: "/instances/{id}/maintenance", path: () => `/api/superadmin/instances/${instanceId}/maintenance`, permission: "instance:maintenance", body: () => ({ enabled: false }), ok: 200 },
+  { method: "GET", label: "/versions", path: () => "/api/superadmin/versions?type=platform&status=stable", permission: "release:read", ok: 200 },
+  { method: "GET", label: "/audit-logs", path: () => "/api/superadmin/audit-logs", permission: "audit:read", ok: 200 },
+  {
+    method: "POST",
+    label: "/audit-logs",
+    path: () => "/api/superadmin/audit-logs",
+    permission: "audit:write",
+    body: () => ({ action: "instance.upgrade.rollback", resource: { type: "instance", id: instanceId }, result: "success", metadata: { reason: "role matrix" } }),
+    ok: 201,
+  },
+  { method: "GET", label: "/audit-logs/verify", path: () => "/api/superadmin/audit-logs/verify", permission: "audit:verify", ok: 200 },
+  { method: "GET", label: "/audit-logs/export", path: () => "/api/superadmin/audit-logs/export", permission: "audit:read", ok: 200 },
+];
+
+describe("REST routes × roles (bearer tokens)", () => {
+  for (const r of ROUTES) {
+    for (const who of WHO) {
+      const expected = who === "anonymous" ? 401 : can(who as Role, r.permission) ? r.ok : 403;
+      it(`${r.method} /api/superadmin${r.label} as ${who} → ${expected}`, async () => {
+        const res = await api(who, r.method, r.path(), r.body?.());
+        expect(res.status, res.text).toBe(expected);
+        if (expected >= 400) expect(res.json).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+      });
+    }
+  }
+});
+
+describe("REST routes × roles (session cookies)", () => {
+  for (const who of ["viewer", "approver", "superadmin"] as const) {
+    it(`a ${who}'s browser session reads instances and is held to its role on PATCH`, async () => {
+      const cookie = await sessionCookie(who);
+      const list = await fetch(`${BASE_URL}/api/superadmin/instances`, { headers: { cookie } });
+      expect(list.status).toBe(200);
+      const patch = await fetch(`${BASE_URL}/api/superadmin/instances/${instanceId}`, {
+        method: "PATCH",
+        headers: { cookie, "content-type": "application/json" },
+        body: JSON.stringify({ updateChannel: instanceChannel }),
+      });
+      expect(patch.status).toBe(can(who, "instance:update") ? 200 : 403);
+    });
+  }
+});
+
+type ActionFn = (input: unknown) => Promise<ActionResult<unknown>>;
+type ActionCase = { name: string; fn: ActionFn; permission: Permission; input: () => Promise<unknown> | unknown };
+
+let seq = 0;
+const ACTIONS: ActionCase[] = [
+  { name: "updateInstanceAction", fn: instanceActions.updateInstanceAction, permission: "instance:update", input: () => ({ id: instanceId, changes: { updateChannel: instanceChannel } }) },
+  { name: "setMaintenanceAction", fn: instanceActions.setMaintenanceAction, permission: "instance:maintenance", input: () => ({ id: instanceId, maintenance: { enabled: false } }) },
+  { name: "createUserAction", fn: userActions.createUserAction, permission: "user:manage", input: () => ({ email: `matrix-${Date.now()}-${seq++}@example.test`, name: "Matrix", role: "viewer", password: "a-long-enough-password" }) },
+  {
+    name: "updateUserRoleAction",
+    fn: userActions.updateUserRoleAction,
+    permission: "user:manage",
+    input: async () => ({ userId: (await testDb().user.findFirstOrThrow({ where: { email: "viewer@webwaka.local" } })).id, role: "viewer" }),
+  },
+  {
+    name: "setUserDisabledAction",
+    fn: userActions.setUserDisabledAction,
+    permission: "user:manage",
+    input: async () => ({ userId: (await testDb().user.findFirstOrThrow({ where: { email: "viewer@webwaka.local" } })).id, disabled: false }),
+  },
+  { name: "createApiTokenAction", fn: userActions.createApiTokenAction, permission: "token:manage", input: () => ({ name: "matrix token" }) },
+  {
+    name: "revokeApiTokenAction",
+    fn: userActions.revokeApiTokenAction,
+    permission: "token:manage",
+    input: async () => {
+      const owner = await testDb().user.findFirstOrThrow({ where: { role: "superadmin" } });
+      const t = generateApiToken();
+      const row = await testDb().apiToken.create({ data: { userId: owner.id, name: "to revoke", tokenHash: t.hash, prefix: t.prefix } });
+      return { tokenId: row.id };
+    },
+  },
+];
+
+describe("server actions × roles", () => {
+  it("the table covers every exported server action", () => {
+    const modules = import.meta.glob<Record<string, unknown>>("/lib/**/actions.ts", { eager: true });
+    const exported = Object.values(modules).flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === "function").map(([k]) => k));
+    expect(exported.sort()).toEqual(ACTIONS.map((a) => a.name).sort());
+  });
+
+  for (const a of ACTIONS) {
+    for (const who of WHO) {
+      const allowed = who !== "anonymous" && can(who as Role, a.permission);
+      it(`${a.name} as ${who} → ${who === "anonymous" ? "unauthorized" : allowed ? "ok" : "forbidden"}`, async () => {
+        const actor = await actorFor(who);
+        const input = await a.input();
+        const res = await runAsActor(actor, () => a.fn(input));
+        if (who === "anonymous") expect(res).toMatchObject({ ok: false, code: "unauthorized" });
+        else if (allowed) expect(res, JSON.stringify(res)).toMatchObject({ ok: true });
+        else expect(res).toMatchObject({ ok: false, code: "forbidden" });
+      });
+    }
+  }
+});
+
+const PAGES = ["/", "/instances", "/releases", "/upgrades", "/approvals", "/audit", "/settings"];
+
+describe("pages × roles", () => {
+  for (const page of PAGES) {
+    it(`${page} sends an anonymous visitor to the login page`, async () => {
+      const res = await fetch(`${BASE_URL}${page}`, { redirect: "manual" });
+      expect([302, 303, 307]).toContain(res.status);
+      expect(res.headers.get("location")).toContain("/login");
+    });
+    for (const who of ["viewer", "approver", "superadmin"] as const) {
+      it(`${page} renders for a ${who}`, async () => {
+        const res = await fetch(`${BASE_URL}${page}`, { headers: { cookie: await sessionCookie(who) }, redirect: "manual" });
+        expect(res.status).toBe(200);
+      });
+    }
+  }
+
+  it("only a superadmin's settings page offers users and tokens", async () => {
+    for (const who of ["viewer", "approver", "superadmin"] as const) {
+      const html = await (await fetch(`${BASE_URL}/settings`, { headers: { cookie: await sessionCookie(who) } })).text();
+      expect(html.includes("Create token"), who).toBe(who === "superadmin");
+      expect(html.includes("Add user"), who).toBe(who === "superadmin");
+    }
+  });
+
+  it("only a superadmin's instance page offers the channel form and maintenance switch", async () => {
+    for (const who of ["viewer", "approver", "superadmin"] as const) {
+      const html = await (await fetch(`${BASE_URL}/instances/${instanceId}`, { headers: { cookie: await sessionCookie(who) } })).text();
+      expect(html.includes("Update channel and version pin"), who).toBe(who === "superadmin");
+      expect(html.includes("maintenance mode</button>"), who).toBe(who === "superadmin");
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { BASE_URL, EMAILS, PASSWORD } from "./env";
+import type { Role } from "@/lib/auth/permissions";
+
+function cookiePairs(headers: Headers): string[] {
+  return headers.getSetCookie().map((c) => c.split(";")[0] ?? "").filter(Boolean);
+}
+
+/** Signs in through next-auth's credentials flow over HTTP; returns the outcome and cookies. */
+export async function signInOverHttp(email: string, password: string): Promise<{ ok: boolean; error: string | null; cookie: string }> {
+  const csrfRes = await fetch(`${BASE_URL}/api/auth/csrf`);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = cookiePairs(csrfRes.headers);
+  const res = await fetch(`${BASE_URL}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }).toString(),
+  });
+  const cookies = [...jar, ...cookiePairs(res.headers)];
+  const location = res.headers.get("location") ?? "";
+  let url = location;
+  if (!url && res.headers.get("content-type")?.includes("json")) url = ((await res.json()) as { url?: string }).url ?? "";
+  const error = new URL(url || BASE_URL, BASE_URL).searchParams.get("error");
+  const session = cookies.find((c) => c.startsWith("next-auth.session-token="));
+  return { ok: !error && !!session, error, cookie: cookies.join("; ") };
+}
+
+const cache = new Map<Role, string>();
+
+export async function sessionCookie(role: Role): Promise<string> {
+  const hit = cache.get(role);
+  if (hit) return hit;
+  const r = await signInOverHttp(EMAILS[role], PASSWORD);
+  if (!r.ok) throw new Error(`Could not sign in as ${role}: ${r.error}`);
+  cache.set(role, r.cookie);
+  return r.cookie;
+}
