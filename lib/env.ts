@@ -13,6 +13,15 @@ const schema = z.object({
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded"),
   DEMO_PASSWORD: z.string().min(8).optional(),
+  // Backups and other files the console keeps (see docs/architecture.md).
+  STORAGE_DIR: z.string().min(1).default(`${process.cwd()}/.data/storage`),
+  BACKUP_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(600),
+  // The run page and status pages read this many log lines per step.
+  // How long a run's lease lasts without a heartbeat: a dead worker's run resumes after this.
+  RUN_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(20),
+  // How long validation and rollbacks wait for an instance to turn healthy.
+  HEALTH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   API_RATE_LIMIT: z.coerce.number().int().positive().default(600),
   // Trust X-Forwarded-For for the client IP only behind a proxy you run.
@@ -38,3 +47,8 @@ export function getEnv(): Env {
 }
 
 export const APP_VERSION = "0.1.0";
+
+/** The PATH handed to child processes (pg_dump, tar, instance processes). */
+export function systemPath(): string {
+  return process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+}

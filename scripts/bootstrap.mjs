@@ -57,6 +57,11 @@ const SYSTEM_NEEDS = {
     { what: "Chromium (browser tests)", ok: () => existsSync("/usr/bin/chromium"), pkg: "chromium" },
     { what: "PostgreSQL server", ok: hasPostgresServer, pkg: "postgresql" },
     { what: "pg_dump / pg_restore", ok: () => hasCommand("pg_dump") && hasCommand("pg_restore"), pkg: "postgresql-client" },
+    // The docker driver's tests run against Podman's Docker-compatible service and a local registry.
+    { what: "Podman (docker driver tests)", ok: () => hasCommand("podman"), pkg: "podman" },
+    { what: "runc (Podman's runtime)", ok: () => hasCommand("runc"), pkg: "runc" },
+    { what: "catatonit (init for containers)", ok: () => existsSync("/usr/libexec/podman/catatonit"), pkg: "catatonit" },
+    { what: "docker-registry (local image registry)", ok: () => hasCommand("docker-registry"), pkg: "docker-registry" },
   ],
   start: [{ what: "PostgreSQL server (or set DATABASE_URL)", ok: () => Boolean(process.env.DATABASE_URL) || hasPostgresServer(), pkg: "postgresql" }],
 };

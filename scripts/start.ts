@@ -10,6 +10,7 @@ import { loadOrCreateSecret } from "./lib/secrets";
 import { buildIfStale } from "./lib/build";
 import { deployMigrations } from "./db/deploy";
 import { seedDemo } from "./db/seed";
+import { prepareFleet, stopFleetProcesses } from "./lib/fleet";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.join(root, ".data");
@@ -44,23 +45,32 @@ writeFileSync(lockFile, String(process.pid));
 
 let pg: LocalPostgres | undefined;
 let web: ChildProcess | undefined;
+let worker: ChildProcess | undefined;
+let fleetReady = false;
 let stopping = false;
 
 function shutdown(code: number): void {
   if (stopping) return;
   stopping = true;
   log("Stopping…");
-  const finish = () => {
+  const finish = async () => {
+    if (fleetReady) await stopFleetProcesses(log).catch((e: unknown) => log(`Stopping the demo fleet failed: ${String(e)}`));
     pg?.stop();
     rmSync(lockFile, { force: true });
     log("Stopped.");
     process.exit(code);
   };
-  if (web && web.exitCode === null) {
-    web.once("exit", finish);
-    web.kill("SIGTERM");
-    setTimeout(() => web?.kill("SIGKILL"), 10_000).unref();
-  } else finish();
+  const children = [web, worker].filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null);
+  let left = children.length;
+  if (left === 0) void finish();
+  for (const c of children) {
+    c.once("exit", () => {
+      left -= 1;
+      if (left === 0) void finish();
+    });
+    c.kill("SIGTERM");
+    setTimeout(() => c.kill("SIGKILL"), 20_000).unref();
+  }
 }
 
 process.on("SIGINT", () => shutdown(0));
@@ -88,6 +98,15 @@ try {
     } else log("Their password is the DEMO_PASSWORD you set.");
   }
 
+  // The engine's modules read these from the environment (lib/env.ts).
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.NEXTAUTH_SECRET ??= loadOrCreateSecret(path.join(dataDir, "nextauth-secret"), 32);
+  process.env.ENCRYPTION_KEY ??= loadOrCreateSecret(path.join(dataDir, "encryption-key"), 32, "base64");
+  process.env.STORAGE_DIR ??= path.join(dataDir, "storage");
+  const adminUrl = pg ? pg.url("postgres") : databaseUrl;
+  await prepareFleet({ root, releasesDir: path.join(dataDir, "releases"), adminDatabaseUrl: adminUrl, log });
+  fleetReady = true;
+
   buildIfStale(root, log);
 
   const env = {
@@ -95,8 +114,9 @@ try {
     NODE_ENV: "production" as const,
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: databaseUrl,
-    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? loadOrCreateSecret(path.join(dataDir, "nextauth-secret"), 32),
-    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? loadOrCreateSecret(path.join(dataDir, "encryption-key"), 32, "base64"),
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY,
+    STORAGE_DIR: process.env.STORAGE_DIR,
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
   };
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], { cwd: root, env, stdio: "inherit" });
@@ -104,6 +124,14 @@ try {
   child.on("exit", (code) => {
     if (!stopping) {
       log(`The web server exited (code ${code}).`);
+      shutdown(code ?? 1);
+    }
+  });
+  const w = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: "inherit" });
+  worker = w;
+  w.on("exit", (code) => {
+    if (!stopping) {
+      log(`The worker exited (code ${code}).`);
       shutdown(code ?? 1);
     }
   });

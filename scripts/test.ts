@@ -13,6 +13,7 @@ import { buildIfStale } from "./lib/build";
 import { deployMigrations } from "./db/deploy";
 import { seedDemo } from "./db/seed";
 import { generateApiToken } from "../lib/auth/tokens";
+import { prepareFleet, stopFleetProcesses } from "./lib/fleet";
 
 const root = path.resolve(import.meta.dirname, "..");
 const work = path.join(root, ".test-data");
@@ -20,6 +21,9 @@ const log = (line: string) => console.log(`[test] ${line}`);
 
 type Phase = { name: string; passed: number; failed: number; skipped: number };
 const phases: Phase[] = [];
+// `npm test -- path/filter` runs only matching Vitest files and skips lint and the browser suite:
+// for working on one area. CI runs everything.
+const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 
 function runTool(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): boolean {
   log(`${name}: ${args.join(" ")}`);
@@ -54,6 +58,8 @@ function readJson<T>(file: string): T | null {
 
 let pg: LocalPostgres | undefined;
 let server: ChildProcess | undefined;
+let worker: ChildProcess | undefined;
+let fleetReady = false;
 let adminUrl: string | undefined;
 const dbName = `console_test_${Date.now()}_${process.pid}`;
 
@@ -61,8 +67,8 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
 
   // Static checks first: they are quick and say the most about a broken tree.
-  runTool("lint", [path.join(root, "node_modules/eslint/bin/eslint.js"), "--max-warnings=0", "."]);
-  runTool("typecheck", [path.join(root, "node_modules/typescript/bin/tsc"), "--noEmit"]);
+  if (!filters.length) runTool("lint", [path.join(root, "node_modules/eslint/bin/eslint.js"), "--max-warnings=0", "."]);
+  if (!filters.length) runTool("typecheck", [path.join(root, "node_modules/typescript/bin/tsc"), "--noEmit"]);
 
   pg = await startLocalPostgres({ dataDir: path.join(work, "postgres"), log, stopIfAttached: true });
   adminUrl = pg.url("postgres");
@@ -74,6 +80,22 @@ async function main(): Promise<void> {
   await seedDemo(databaseUrl, { password });
   const tokens = await createRoleTokens(databaseUrl);
 
+  // What the server, the workers and the tests share. Short leases and health timeouts keep the
+  // crash-and-resume and faulty-build tests quick; the behaviour is the same as in production.
+  const shared = {
+    DATABASE_URL: databaseUrl,
+    TEST_ADMIN_DATABASE_URL: adminUrl,
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    STORAGE_DIR: path.join(work, `storage-${dbName}`),
+    RUN_LEASE_SECONDS: "4",
+    HEALTH_TIMEOUT_SECONDS: "8",
+    TEST_RELEASES_DIR: path.join(work, "releases"),
+  };
+  Object.assign(process.env, shared);
+  await prepareFleet({ root, releasesDir: shared.TEST_RELEASES_DIR, adminDatabaseUrl: adminUrl, log });
+  fleetReady = true;
+
   buildIfStale(root, log);
 
   const port = await freePort();
@@ -82,11 +104,8 @@ async function main(): Promise<void> {
     ...process.env,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
-    TEST_ADMIN_DATABASE_URL: adminUrl,
-    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    ...shared,
     NEXTAUTH_URL: baseUrl,
-    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     TEST_BASE_URL: baseUrl,
     TEST_PASSWORD: password,
     TEST_TOKENS: JSON.stringify(tokens),
@@ -108,7 +127,7 @@ async function main(): Promise<void> {
 
   const vitestJson = path.join(work, "vitest.json");
   rmSync(vitestJson, { force: true });
-  spawnSync(process.execPath, [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`], {
+  spawnSync(process.execPath, [path.join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...filters], {
     cwd: root,
     stdio: "inherit",
     env: { ...env, NODE_ENV: "test" },
@@ -116,6 +135,11 @@ async function main(): Promise<void> {
   const v = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; success: boolean }>(vitestJson);
   phases.push(v ? { name: "vitest", passed: v.numPassedTests, failed: v.numFailedTests + (v.success || v.numFailedTests ? 0 : 1), skipped: v.numPendingTests + v.numTodoTests } : { name: "vitest", passed: 0, failed: 1, skipped: 0 });
 
+  if (filters.length) return;
+  // The browser suite watches runs progress, so it needs a worker; Vitest files start their own.
+  worker = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  worker.stdout?.on("data", keep);
+  worker.stderr?.on("data", keep);
   const pwJson = path.join(work, "playwright.json");
   rmSync(pwJson, { force: true });
   spawnSync(process.execPath, [path.join(root, "node_modules/@playwright/test/cli.js"), "test", "--reporter=list,json"], {
@@ -149,13 +173,34 @@ async function createRoleTokens(databaseUrl: string): Promise<Record<string, str
   }
 }
 
-async function cleanup(): Promise<void> {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server?.once("exit", r));
-    server.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+/** The instances' own databases live on the same private cluster; this run made them. */
+async function dropInstanceDatabases(url: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'instance\\_%' OR datname LIKE 'platform\\_test\\_%'");
+    for (const r of rows) await dropDatabase(url, r.datname);
+  } finally {
+    await c.end();
   }
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+async function cleanup(): Promise<void> {
+  await stopChild(server);
+  await stopChild(worker);
+  if (fleetReady) await stopFleetProcesses(log).catch((e: unknown) => log(`Stopping the fleet failed: ${String(e)}`));
   if (adminUrl) await dropDatabase(adminUrl, dbName).catch((e: unknown) => log(`Could not drop ${dbName}: ${String(e)}`));
+  if (adminUrl) await dropInstanceDatabases(adminUrl).catch((e: unknown) => log(`Could not drop instance databases: ${String(e)}`));
+  if (process.env.STORAGE_DIR?.startsWith(work)) rmSync(process.env.STORAGE_DIR, { recursive: true, force: true });
   pg?.stop();
 }
 

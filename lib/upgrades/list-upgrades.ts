@@ -21,7 +21,21 @@ export type UpgradeSummary = {
 };
 
 export type UpgradeDetail = UpgradeSummary & {
-  steps: { key: string; title: string; status: string; startedAt: string | null; finishedAt: string | null; expectedSeconds: number; error: string | null; hint: string | null }[];
+  steps: { key: string; title: string; status: string; startedAt: string | null; finishedAt: string | null; expectedSeconds: number; error: string | null; hint: string | null; attempts: number }[];
+  checklist: { key: string; checked: boolean; bySystem: boolean; checkedBy: string | null; checkedAt: string | null }[];
+  checklistOverride: { reason: string; by: string | null; at: string } | null;
+  approvals: { approver: string; decision: string; comment: string; at: string }[];
+  requiredApprovals: number;
+  rollbackPlan: string | null;
+  policyReason: string | null;
+  urgent: boolean;
+  error: string | null;
+  parentId: string | null;
+  children: { id: string; kind: string; status: string }[];
+  plan: { id: string; hopIndex: number; toVersion: string; status: string }[];
+  monitoringUntil: string | null;
+  cancelRequested: boolean;
+  statusPageUrl: string | null;
 };
 
 const include = { instance: { select: { name: true } }, requestedBy: { select: { email: true } } } as const;
@@ -58,8 +72,23 @@ export async function listUpgrades(opts: { actor: Actor | null; status?: Upgrade
 
 export async function getUpgrade(opts: { actor: Actor | null; id: string }): Promise<UpgradeDetail> {
   requirePermission(opts.actor, "upgrade:read");
-  const r = await getDb().upgradeRun.findUnique({ where: { id: opts.id }, include: { ...include, steps: { orderBy: { position: "asc" } } } });
+  const db = getDb();
+  const r = await db.upgradeRun.findUnique({
+    where: { id: opts.id },
+    include: {
+      ...include,
+      instance: { select: { name: true, requiredApprovals: true } },
+      steps: { orderBy: { position: "asc" } },
+      checklistItems: { include: { checkedBy: { select: { email: true } } } },
+      checklistOverrideBy: { select: { email: true } },
+      approvals: { include: { approver: { select: { email: true } } }, orderBy: { createdAt: "asc" } },
+      childRuns: { select: { id: true, kind: true, status: true }, orderBy: { createdAt: "asc" } },
+      statusPageTokens: { where: { revokedAt: null }, take: 1, orderBy: { createdAt: "desc" } },
+    },
+  });
   if (!r) throw new AppError("not_found", `No upgrade with id ${opts.id}.`);
+  const plan = r.planId ? await db.upgradeRun.findMany({ where: { planId: r.planId }, orderBy: { hopIndex: "asc" }, select: { id: true, hopIndex: true, toVersion: true, status: true } }) : [];
+  const order = ["backupCompleted", "maintenanceWindowScheduled", "stakeholdersNotified", "rollbackPlanPrepared", "compatibilityVerified", "dependenciesChecked"];
   return {
     ...toSummary(r),
     steps: r.steps.map((s) => ({
@@ -71,6 +100,23 @@ export async function getUpgrade(opts: { actor: Actor | null; id: string }): Pro
       expectedSeconds: s.expectedSeconds,
       error: s.error,
       hint: s.hint,
+      attempts: s.attempts,
     })),
+    checklist: [...r.checklistItems]
+      .sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key))
+      .map((c) => ({ key: c.key, checked: c.checked, bySystem: c.bySystem, checkedBy: c.bySystem ? "console" : (c.checkedBy?.email ?? null), checkedAt: c.checkedAt?.toISOString() ?? null })),
+    checklistOverride: r.checklistOverrideAt ? { reason: r.checklistOverrideReason ?? "", by: r.checklistOverrideBy?.email ?? null, at: r.checklistOverrideAt.toISOString() } : null,
+    approvals: r.approvals.map((a) => ({ approver: a.approver.email, decision: a.decision, comment: a.comment, at: a.createdAt.toISOString() })),
+    requiredApprovals: r.instance.requiredApprovals,
+    rollbackPlan: r.rollbackPlan,
+    policyReason: r.policyReason,
+    urgent: r.urgent,
+    error: r.error,
+    parentId: r.parentRunId,
+    children: r.childRuns,
+    plan,
+    monitoringUntil: r.monitoringUntil?.toISOString() ?? null,
+    cancelRequested: r.cancelRequestedAt !== null,
+    statusPageUrl: r.statusPageTokens[0] ? `/status/${r.statusPageTokens[0].token}` : null,
   };
 }

@@ -63,7 +63,7 @@ export async function seedDemo(databaseUrl: string, opts: { password?: string } 
         });
       }
       await tx.instance.create({
-        data: { name: "lagos-production", url: "http://127.0.0.1:4101", version: "1.1.0", updateChannel: "manual_approval", timezone: "Africa/Lagos", requiredApprovals: 1 },
+        data: { name: "lagos-production", url: "http://127.0.0.1:4101", version: "1.1.0", updateChannel: "manual_approval", timezone: "Africa/Lagos", requiredApprovals: 1, monitoringWindowMinutes: 10 },
       });
       await tx.instance.create({
         data: {
@@ -72,11 +72,13 @@ export async function seedDemo(databaseUrl: string, opts: { password?: string } 
           version: "1.0.0",
           updateChannel: "auto_update",
           timezone: "Africa/Lagos",
+          // Short windows suit a demo; real instances keep the 24 h default.
+          monitoringWindowMinutes: 10,
           maintenanceWindows: { create: [{ dayOfWeek: 0, startMinute: 120, durationMinutes: 120 }, { dayOfWeek: 3, startMinute: 1320, durationMinutes: 60 }] },
         },
       });
       await tx.instance.create({
-        data: { name: "kano-lts", url: "http://127.0.0.1:4103", version: "1.2.0", updateChannel: "frozen", pinnedVersion: "1.2.0", timezone: "Africa/Lagos" },
+        data: { name: "kano-lts", url: "http://127.0.0.1:4103", version: "1.2.0", updateChannel: "frozen", pinnedVersion: "1.2.0", timezone: "Africa/Lagos", monitoringWindowMinutes: 10 },
       });
 
       // The seed is a change like any other, so it opens the audit chain.

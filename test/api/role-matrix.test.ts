@@ -43,6 +43,20 @@ const ROUTES: RouteCase[] = [
   },
   { method: "GET", label: "/audit-logs/verify", path: () => "/api/superadmin/audit-logs/verify", permission: "audit:verify", ok: 200 },
   { method: "GET", label: "/audit-logs/export", path: () => "/api/superadmin/audit-logs/export", permission: "audit:read", ok: 200 },
+  { method: "GET", label: "/upgrades", path: () => "/api/superadmin/upgrades", permission: "upgrade:read", ok: 200 },
+  { method: "GET", label: "/instances/{id}/backups", path: () => `/api/superadmin/instances/${instanceId}/backups`, permission: "backup:read", ok: 200 },
+  // Mutations aimed at a run that does not exist: a role that passes the check reaches the
+  // domain code and gets 404; the others stop at 401/403.
+  { method: "GET", label: "/upgrades/{id}", path: () => "/api/superadmin/upgrades/no-such-run", permission: "upgrade:read", ok: 404 },
+  { method: "GET", label: "/upgrades/{id}/events", path: () => "/api/superadmin/upgrades/no-such-run/events", permission: "upgrade:read", ok: 404 },
+  { method: "POST", label: "/upgrades/{id}/approve", path: () => "/api/superadmin/upgrades/no-such-run/approve", permission: "upgrade:approve", body: () => ({ comment: "x", rollbackPlanAcknowledged: true }), ok: 404 },
+  { method: "POST", label: "/upgrades/{id}/reject", path: () => "/api/superadmin/upgrades/no-such-run/reject", permission: "upgrade:approve", body: () => ({ comment: "x" }), ok: 404 },
+  { method: "POST", label: "/upgrades/{id}/checklist", path: () => "/api/superadmin/upgrades/no-such-run/checklist", permission: "upgrade:run", body: () => ({ items: { stakeholdersNotified: true } }), ok: 404 },
+  { method: "POST", label: "/upgrades/{id}/cancel", path: () => "/api/superadmin/upgrades/no-such-run/cancel", permission: "upgrade:run", ok: 404 },
+  { method: "POST", label: "/upgrades/{id}/rollback", path: () => "/api/superadmin/upgrades/no-such-run/rollback", permission: "rollback:run", ok: 404 },
+  { method: "POST", label: "/instances/{id}/upgrades", path: () => "/api/superadmin/instances/no-such-instance/upgrades", permission: "upgrade:run", body: () => ({ targetVersion: "1.2.0" }), ok: 404 },
+  { method: "POST", label: "/instances/{id}/backup", path: () => "/api/superadmin/instances/no-such-instance/backup", permission: "backup:run", ok: 404 },
+  { method: "POST", label: "/instances/{id}/rollback/emergency", path: () => "/api/superadmin/instances/no-such-instance/rollback/emergency", permission: "rollback:run", ok: 404 },
 ];
 
 describe("REST routes × roles (bearer tokens)", () => {

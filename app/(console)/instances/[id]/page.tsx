@@ -14,6 +14,11 @@ import { Time } from "@/components/ui/time";
 import { ChannelForm } from "@/components/instances/channel-form";
 import { MaintenanceForm } from "@/components/instances/maintenance-form";
 import { AuditTable } from "@/components/audit/audit-table";
+import { InstanceOps, UpgradeForm } from "@/components/instances/upgrade-form";
+import { listBackups } from "@/lib/backups/request-backup";
+import { listUpgrades } from "@/lib/upgrades/list-upgrades";
+import { UpgradeTable } from "@/components/upgrades/upgrade-table";
+import { compareVersions } from "@/lib/versions";
 
 export const metadata: Metadata = { title: "Instance" };
 
@@ -26,10 +31,17 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     if (isAppError(e) && e.code === "not_found") notFound();
     throw e;
   });
-  const [releases, history] = await Promise.all([
+  const [releases, history, backups, runs] = await Promise.all([
     listReleases({ actor, query: { type: "platform" } }),
     listAuditLogs({ actor, filter: { resourceType: "instance", resourceId: instance.id, limit: 10 } }),
+    listBackups({ actor, instanceId: instance.id }),
+    listUpgrades({ actor, instanceId: instance.id, limit: 10 }),
   ]);
+  const targets = releases
+    .filter((r) => compareVersions(r.version, instance.version) > 0 && r.status !== "deprecated")
+    .map((r) => ({ version: r.version, label: `${r.version}${r.status === "beta" ? " (test build)" : ""}${r.security ? " · security" : ""}${r.breaking ? " · breaking" : ""}` }));
+  const canRun = can(actor.role, "upgrade:run");
+  const canBackup = can(actor.role, "backup:run");
   const canEdit = can(actor.role, "instance:update");
   const canMaintain = can(actor.role, "instance:maintenance");
 
@@ -79,6 +91,33 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           <Card title="Maintenance mode">
             <MaintenanceForm instanceId={instance.id} enabled={instance.maintenanceMode} locked={!!instance.activeUpgradeId} />
           </Card>
+        ) : null}
+        {canRun && !instance.activeUpgradeId ? (
+          <Card title="Upgrade">
+            <UpgradeForm instanceId={instance.id} targets={targets} />
+          </Card>
+        ) : null}
+        <Card title="Backups" actions={canBackup ? <InstanceOps instanceId={instance.id} instanceName={instance.name} canEmergency={can(actor.role, "rollback:run")} hasBackup={runs.some((r) => r.kind === "upgrade" && r.status !== "pending_approval")} /> : null}>
+          {backups.length === 0 ? (
+            <p className="text-sm text-slate-600">No backups yet. Every upgrade takes one before it changes anything.</p>
+          ) : (
+            <ul className="space-y-1 text-sm" aria-label="Backups">
+              {backups.slice(0, 8).map((b) => (
+                <li key={b.id} className="flex flex-wrap items-center gap-2">
+                  <Badge tone={statusTone(b.status)}>{b.status}</Badge>
+                  <Time value={b.createdAt} />
+                  {b.sizeBytes !== null ? <span className="text-slate-500">{Math.round(b.sizeBytes / 1024)} KiB</span> : null}
+                  {b.sha256 ? <span className="font-mono text-xs text-slate-500">sha256 {b.sha256.slice(0, 12)}…</span> : null}
+                  {b.hint ? <span className="text-red-700">{b.hint}</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        {runs.length > 0 ? (
+          <div className="lg:col-span-2">
+            <UpgradeTable runs={runs} />
+          </div>
         ) : null}
         <Card title="Recent changes" className="lg:col-span-2" actions={<Link className="text-sm text-brand-700 underline" href={`/audit?resourceType=instance&resourceId=${instance.id}`}>All entries</Link>}>
           <AuditTable entries={history.entries} compact />

@@ -1,0 +1,105 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, Select } from "@/components/ui/field";
+import { Alert } from "@/components/ui/card";
+import { postJson } from "@/components/upgrades/use-run";
+
+const MANUAL = [
+  { key: "maintenanceWindowScheduled", label: "Maintenance window scheduled" },
+  { key: "stakeholdersNotified", label: "Stakeholders notified" },
+  { key: "rollbackPlanPrepared", label: "Rollback plan prepared" },
+] as const;
+
+export function UpgradeForm({ instanceId, targets }: { instanceId: string; targets: { version: string; label: string }[] }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+
+  if (targets.length === 0) return <p className="text-sm text-slate-600">No newer release is available for this instance.</p>;
+
+  function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const plan = String(f.get("rollbackPlan") ?? "").trim();
+    const checklist = Object.fromEntries(MANUAL.filter((m) => f.get(m.key) === "on").map((m) => [m.key, true]));
+    start(async () => {
+      const res = await postJson(`/api/superadmin/instances/${instanceId}/upgrades`, { targetVersion: String(f.get("targetVersion")), ...(plan ? { rollbackPlan: plan } : {}), checklist });
+      if (!res.ok) {
+        setError(res.message);
+        return;
+      }
+      router.push(`/upgrades/${(res.data as { upgrade: { id: string } }).upgrade.id}`);
+    });
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-3" aria-label="Start an upgrade">
+      {error ? <Alert>{error}</Alert> : null}
+      <Field label="Target version" htmlFor="targetVersion">
+        <Select id="targetVersion" name="targetVersion" defaultValue={targets[0]?.version}>
+          {targets.map((t) => (
+            <option key={t.version} value={t.version}>
+              {t.label}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label="Rollback plan" htmlFor="rollbackPlan" hint="What to do if the upgrade goes wrong; approvers read it.">
+        <textarea id="rollbackPlan" name="rollbackPlan" rows={3} maxLength={5000} className="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm" defaultValue="Roll back with the runbook's procedure: migrations down, restore the pre-upgrade backup if needed, redeploy the previous version." />
+      </Field>
+      <fieldset className="space-y-1">
+        <legend className="text-sm font-medium text-slate-800">Checklist items you have done</legend>
+        {MANUAL.map((m) => (
+          <label key={m.key} className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name={m.key} /> {m.label}
+          </label>
+        ))}
+        <p className="text-xs text-slate-500">The console ticks the backup, compatibility and dependencies itself. Unticked items can be ticked on the run page; maintenance mode waits for all six.</p>
+      </fieldset>
+      <Button type="submit" disabled={pending}>
+        {pending ? "Starting…" : "Start upgrade"}
+      </Button>
+    </form>
+  );
+}
+
+export function InstanceOps({ instanceId, instanceName, canEmergency, hasBackup }: { instanceId: string; instanceName: string; canEmergency: boolean; hasBackup: boolean }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+
+  function backup() {
+    start(async () => {
+      const res = await postJson(`/api/superadmin/instances/${instanceId}/backup`);
+      setMessage(res.ok ? { tone: "success", text: "Backup queued; it appears below when it completes." } : { tone: "error", text: res.message });
+      router.refresh();
+    });
+  }
+
+  function emergency() {
+    if (!window.confirm(`Emergency rollback of ${instanceName}: restore the last pre-upgrade backup and redeploy the previous version now? Data written since that backup is lost, and on-call is paged.`)) return;
+    start(async () => {
+      const res = await postJson(`/api/superadmin/instances/${instanceId}/rollback/emergency`, { reason: "Emergency rollback from the instance page" });
+      if (res.ok) router.push(`/upgrades/${(res.data as { rollback: { id: string } }).rollback.id}`);
+      else setMessage({ tone: "error", text: res.message });
+    });
+  }
+
+  return (
+    <div className="space-y-3">
+      {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
+      <div className="flex flex-wrap gap-2">
+        <Button variant="secondary" disabled={pending} onClick={backup}>
+          Back up now
+        </Button>
+        {canEmergency ? (
+          <Button variant="danger" disabled={pending || !hasBackup} onClick={emergency} title={hasBackup ? undefined : "No upgrade with a verified backup to roll back to"}>
+            Emergency rollback
+          </Button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

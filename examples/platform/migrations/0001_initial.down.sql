@@ -1,0 +1,3 @@
+DROP TABLE platform_settings;
+DROP TABLE jobs;
+DROP TABLE items;

@@ -1,0 +1,85 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { subscribeRun } from "@/lib/events/listener";
+
+export type StreamEvent = { id: string; type: string; stepKey: string | null; level: string | null; message: string | null; data: unknown; at: string };
+
+export async function eventsSince(runId: string, afterId: bigint, limit = 500): Promise<StreamEvent[]> {
+  const rows = await getDb().runEvent.findMany({ where: { runId, id: { gt: afterId } }, orderBy: { id: "asc" }, take: limit, include: { step: { select: { key: true } } } });
+  return rows.map((r) => ({ id: r.id.toString(), type: r.type, stepKey: r.step?.key ?? null, level: r.level, message: r.message, data: r.data, at: r.createdAt.toISOString() }));
+}
+
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * An SSE response for a run: replays what the client missed (after `lastEventId`), then streams
+ * new events as they are committed, with a heartbeat comment so proxies keep the line open.
+ * `redact` lets the stakeholder stream send less than the console's.
+ */
+export function runEventStream(opts: { runId: string; lastEventId: bigint; signal: AbortSignal; redact?: (e: StreamEvent) => StreamEvent | null }): Response {
+  const encoder = new TextEncoder();
+  let cursor = opts.lastEventId;
+  let cleanup: (() => void) | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let closed = false;
+      let pumping: Promise<void> | null = null;
+      let again = false;
+      const send = (text: string) => {
+        if (!closed) controller.enqueue(encoder.encode(text));
+      };
+      const pump = async () => {
+        for (;;) {
+          const batch = await eventsSince(opts.runId, cursor);
+          for (const raw of batch) {
+            cursor = BigInt(raw.id);
+            const e = opts.redact ? opts.redact(raw) : raw;
+            if (e) send(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+          }
+          if (batch.length < 500) return;
+        }
+      };
+      // Notifications can arrive while a read is under way: read again after it, never in parallel.
+      const wake = () => {
+        if (pumping) {
+          again = true;
+          return;
+        }
+        pumping = pump()
+          .catch(() => undefined)
+          .finally(() => {
+            pumping = null;
+            if (again) {
+              again = false;
+              wake();
+            }
+          });
+      };
+      const unsubscribe = await subscribeRun(opts.runId, wake);
+      const beat = setInterval(() => send(`: heartbeat ${new Date().toISOString()}\n\n`), HEARTBEAT_MS);
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(beat);
+        unsubscribe();
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+      opts.signal.addEventListener("abort", () => cleanup?.());
+      send("retry: 2000\n\n");
+      wake();
+    },
+    cancel() {
+      cleanup?.();
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" } });
+}
+
+export function parseLastEventId(req: Request): bigint {
+  const raw = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId") ?? "0";
+  return /^\d{1,19}$/.test(raw) ? BigInt(raw) : 0n;
+}

@@ -1,0 +1,58 @@
+import "server-only";
+import PgBoss from "pg-boss";
+import type { Tx } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+
+// Durable jobs on PostgreSQL through pg-boss. A job only says "work on run X"; the run's own
+// rows (steps, lease, results) hold the state, so a job delivered twice is harmless.
+export const QUEUES = {
+  run: "upgrade-run",
+  backup: "instance-backup",
+} as const;
+
+export type RunJob = { runId: string };
+export type BackupJob = { backupId: string };
+
+const g = globalThis as unknown as { boss?: Promise<PgBoss> };
+
+export function getBoss(): Promise<PgBoss> {
+  g.boss ??= (async () => {
+    const boss = new PgBoss({ connectionString: getEnv().DATABASE_URL, schema: "pgboss", max: 4 });
+    boss.on("error", (e: unknown) => console.error(JSON.stringify({ level: "error", message: "pg-boss error", error: String(e) })));
+    await boss.start();
+    // Standard queues: a duplicate job for a run is harmless, because the run's lease (not the
+    // queue) decides who runs it. A singleton policy would instead keep a dead worker's job
+    // "active" until it expires and block the resume.
+    await boss.createQueue(QUEUES.run, { name: QUEUES.run, policy: "standard", retryLimit: 5, retryDelay: 5, expireInSeconds: 3600 });
+    await boss.createQueue(QUEUES.backup, { name: QUEUES.backup, policy: "standard", retryLimit: 2, retryDelay: 10, expireInSeconds: 3600 });
+    return boss;
+  })();
+  return g.boss;
+}
+
+/** pg-boss inside the caller's Prisma transaction: the job commits with the rows it refers to. */
+function txExecutor(tx: Tx): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const rows = await tx.$queryRawUnsafe<unknown[]>(text, ...values);
+      return { rows };
+    },
+  };
+}
+
+export async function enqueueRun(runId: string, tx?: Tx): Promise<void> {
+  const boss = await getBoss();
+  await boss.send(QUEUES.run, { runId } satisfies RunJob, tx ? { db: txExecutor(tx) } : {});
+}
+
+export async function enqueueBackup(backupId: string, tx?: Tx): Promise<void> {
+  const boss = await getBoss();
+  await boss.send(QUEUES.backup, { backupId } satisfies BackupJob, tx ? { db: txExecutor(tx) } : {});
+}
+
+export async function stopBoss(): Promise<void> {
+  if (!g.boss) return;
+  const boss = await g.boss;
+  g.boss = undefined;
+  await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+}

@@ -1,0 +1,58 @@
+import "server-only";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { getBoss, enqueueRun, QUEUES, type BackupJob, type RunJob } from "@/lib/jobs/queue";
+import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-run";
+import { runQueuedBackup } from "@/lib/backups/request-backup";
+import { logError, logInfo } from "@/lib/log";
+
+export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+
+/**
+ * Finds runs that should be executing but have no live runner (a worker died, or its job was
+ * lost) and queues them again. The lease decides who resumes; a duplicate job is a no-op.
+ */
+export async function sweep(): Promise<void> {
+  const db = getDb();
+  const orphans = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM upgrade_runs
+    WHERE status = 'running'
+      AND ((lease_expires_at IS NOT NULL AND lease_expires_at < now())
+        OR (lease_owner IS NULL AND updated_at < now() - interval '10 seconds'))`;
+  for (const o of orphans) {
+    logInfo("resuming a run without a live worker", { runId: o.id, worker: WORKER_ID });
+    await enqueueRun(o.id);
+  }
+  await finishDueMonitoring();
+}
+
+export async function startWorker(): Promise<() => Promise<void>> {
+  const boss = await getBoss();
+  const concurrency = getEnv().WORKER_CONCURRENCY;
+  for (let i = 0; i < concurrency; i++) {
+    await boss.work<RunJob>(QUEUES.run, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      if (job) await executeRun(job.data.runId, WORKER_ID);
+    });
+  }
+  await boss.work<BackupJob>(QUEUES.backup, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (job) await runQueuedBackup(job.data.backupId);
+  });
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweep()
+      .catch((e: unknown) => logError("sweep failed", e))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, 5_000);
+  logInfo("worker started", { worker: WORKER_ID, concurrency });
+  return async () => {
+    clearInterval(timer);
+    await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
+    await getDb().$disconnect();
+  };
+}

@@ -1,0 +1,69 @@
+import "server-only";
+import type { Tx } from "@/lib/db";
+import type { RunKind, RunTrigger, UpgradeStatus } from "@/generated/prisma/enums";
+import { stepsForKind, CHECKLIST_ITEMS } from "@/lib/upgrades/runbook";
+import { emitRunEvent } from "@/lib/events/run-events";
+
+export type NewRun = {
+  instanceId: string;
+  kind: RunKind;
+  fromVersion: string;
+  toVersion: string;
+  status: UpgradeStatus;
+  trigger: RunTrigger;
+  active: boolean;
+  requestedById?: string | null;
+  requestedByTokenId?: string | null;
+  rollbackPlan?: string | null;
+  urgent?: boolean;
+  policyReason?: string | null;
+  planId?: string | null;
+  hopIndex?: number;
+  parentRunId?: string | null;
+  restoreBackupId?: string | null;
+  checklist?: { key: string; checkedById: string | null }[];
+  checklistOverride?: { reason: string; byId: string | null } | null;
+};
+
+/** Writes a run with its runbook steps (and, for upgrades, the six checklist items). */
+export async function insertRun(tx: Tx, n: NewRun): Promise<string> {
+  const now = new Date();
+  const run = await tx.upgradeRun.create({
+    data: {
+      instanceId: n.instanceId,
+      kind: n.kind,
+      fromVersion: n.fromVersion,
+      toVersion: n.toVersion,
+      status: n.status,
+      trigger: n.trigger,
+      activeInstanceId: n.active ? n.instanceId : null,
+      requestedById: n.requestedById ?? null,
+      requestedByTokenId: n.requestedByTokenId ?? null,
+      rollbackPlan: n.rollbackPlan ?? null,
+      urgent: n.urgent ?? false,
+      policyReason: n.policyReason ?? null,
+      planId: n.planId ?? null,
+      hopIndex: n.hopIndex ?? 0,
+      parentRunId: n.parentRunId ?? null,
+      restoreBackupId: n.restoreBackupId ?? null,
+      startedAt: n.status === "running" ? now : null,
+      ...(n.checklistOverride ? { checklistOverrideReason: n.checklistOverride.reason, checklistOverrideById: n.checklistOverride.byId, checklistOverrideAt: now } : {}),
+      steps: { create: stepsForKind(n.kind).map((s, i) => ({ key: s.key, title: s.title, position: i, expectedSeconds: s.expectedSeconds })) },
+    },
+    select: { id: true },
+  });
+  if (n.kind === "upgrade") {
+    const ticked = new Map((n.checklist ?? []).map((c) => [c.key, c.checkedById]));
+    await tx.checklistItem.createMany({
+      data: CHECKLIST_ITEMS.map((c) => ({
+        runId: run.id,
+        key: c.key,
+        checked: ticked.has(c.key),
+        checkedById: ticked.get(c.key) ?? null,
+        checkedAt: ticked.has(c.key) ? now : null,
+      })),
+    });
+  }
+  await emitRunEvent(tx, run.id, { type: "run_status", message: `Run created (${n.status})`, data: { status: n.status } });
+  return run.id;
+}

@@ -1,0 +1,49 @@
+import "server-only";
+import type { Host, Instance, Release, ReleaseArtifact, UpgradeRun, UpgradeStep } from "@/generated/prisma/client";
+import type { LoadedRuntime } from "@/lib/runtime/load-runtime";
+import type { ReleaseArtifacts, StepLog } from "@/lib/runtime/types";
+
+export type RunRow = UpgradeRun & { steps: UpgradeStep[]; instance: Instance & { host: Host | null } };
+export type ReleaseRow = Release & { artifacts: ReleaseArtifact[] };
+
+export type StepContext = {
+  run: RunRow;
+  step: UpgradeStep;
+  loaded: LoadedRuntime;
+  /** The release the run moves to, and the one it moves from. */
+  target: ReleaseArtifacts;
+  targetRelease: ReleaseRow;
+  source: ReleaseArtifacts;
+  sourceRelease: ReleaseRow;
+  log: StepLog;
+  /** Results of the run's finished steps, by key (a resumed run reads them instead of redoing). */
+  results: Record<string, Record<string, unknown>>;
+  signal: AbortSignal;
+};
+
+/** What a step returns: its result to keep, or a request to wait (monitoring window). */
+export type StepOutcome = Record<string, unknown> | { waitUntil: Date; result: Record<string, unknown> } | void;
+
+/** A step failure with a runbook error code; the engine adds the matching troubleshooting hint. */
+export class StepError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "StepError";
+    this.code = code;
+  }
+}
+
+export function errorCode(e: unknown): string {
+  if (e && typeof e === "object" && "code" in e && typeof (e as { code: unknown }).code === "string") return (e as { code: string }).code;
+  return "unexpected";
+}
+
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(new StepError("lease_lost", "The run's lease was lost; another worker continues it."));
+    });
+  });

@@ -1,0 +1,176 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { emitRunEvent } from "@/lib/events/run-events";
+import { loadRuntime, releaseArtifacts } from "@/lib/runtime/load-runtime";
+import { hintFor, POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
+import { UPGRADE_STEP_FNS } from "@/lib/upgrades/engine/upgrade-steps";
+import { ROLLBACK_STEP_FNS } from "@/lib/upgrades/engine/rollback-steps";
+import { checklistGateOpen } from "@/lib/upgrades/engine/checklist-gate";
+import { errorCode, type RunRow, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
+import { completeRollback, completeUpgrade, endBeforeMigrate, failAfterMigrate, failRollback, moveRun } from "@/lib/upgrades/engine/transitions";
+import { resumeJobs, setPlatformMaintenance } from "@/lib/runtime/platform-client";
+import { logError } from "@/lib/log";
+import type { LogLevel } from "@/lib/runtime/types";
+
+const leaseSeconds = () => getEnv().RUN_LEASE_SECONDS;
+
+const STEP_FNS: Record<string, (ctx: StepContext) => Promise<StepOutcome>> = { ...UPGRADE_STEP_FNS, ...ROLLBACK_STEP_FNS };
+
+async function loadRun(runId: string): Promise<RunRow | null> {
+  return getDb().upgradeRun.findUnique({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } }, instance: { include: { host: true } } } });
+}
+
+async function loadRelease(version: string) {
+  return getDb().release.findUniqueOrThrow({ where: { type_version: { type: "platform", version } }, include: { artifacts: true } });
+}
+
+/** Takes the run's lease if it is free or stale; a worker that holds it renews it. */
+async function claimLease(runId: string, workerId: string): Promise<boolean> {
+  const n = await getDb().$executeRaw`
+    UPDATE upgrade_runs SET lease_owner = ${workerId}, lease_expires_at = now() + make_interval(secs => ${leaseSeconds()}), heartbeat_at = now()
+    WHERE id = ${runId} AND status = 'running' AND (lease_owner IS NULL OR lease_expires_at < now() OR lease_owner = ${workerId})`;
+  return n > 0;
+}
+
+/**
+ * Runs a run's steps until it ends or has to wait (checklist, monitoring). Safe to call for any
+ * run at any time, from any worker: the lease makes one worker at a time the runner, and a step
+ * that was running when its worker died is simply run again (steps are idempotent).
+ */
+export async function executeRun(runId: string, workerId: string): Promise<void> {
+  if (!(await claimLease(runId, workerId))) return;
+  const db = getDb();
+  const lost = new AbortController();
+  const heartbeat = setInterval(() => {
+    db.$executeRaw`UPDATE upgrade_runs SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds()}), heartbeat_at = now() WHERE id = ${runId} AND lease_owner = ${workerId}`
+      .then((n) => {
+        if (n === 0) lost.abort();
+      })
+      .catch(() => undefined);
+  }, (leaseSeconds() * 1000) / 4);
+  try {
+    await runSteps(runId, lost.signal);
+  } finally {
+    clearInterval(heartbeat);
+    await db.$executeRaw`UPDATE upgrade_runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ${runId} AND lease_owner = ${workerId}`;
+  }
+}
+
+async function runSteps(runId: string, signal: AbortSignal): Promise<void> {
+  const db = getDb();
+  for (;;) {
+    if (signal.aborted) return;
+    const run = await loadRun(runId);
+    if (!run || run.status !== "running") return;
+    const migrateStep = run.steps.find((s) => s.key === POINT_OF_NO_RETURN);
+    const pastNoReturn = run.kind === "upgrade" && !!migrateStep && migrateStep.status !== "pending";
+
+    if (run.kind === "upgrade" && run.cancelRequestedAt && !pastNoReturn) {
+      await undoPreMigrate(run);
+      await endBeforeMigrate(run, "cancelled", null);
+      return;
+    }
+    const step = run.steps.find((s) => s.status !== "succeeded" && s.status !== "skipped");
+    if (!step) {
+      await (run.kind === "upgrade" ? completeUpgrade(run) : completeRollback(run));
+      return;
+    }
+    if (run.kind === "upgrade" && step.key === "maintenance_on") {
+      const gate = await checklistGateOpen(run.id);
+      if (!gate.open) {
+        await db.$transaction((tx) => moveRun(tx, run.id, ["running"], "awaiting_checklist", {}, `Waiting for the checklist: ${gate.missing.join(", ")}`));
+        return;
+      }
+    }
+
+    const now = new Date();
+    await db.$transaction(async (tx) => {
+      await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "running", attempts: { increment: 1 }, startedAt: step.startedAt ?? now, error: null, errorCode: null, hint: null } });
+      await tx.upgradeRun.update({ where: { id: run.id }, data: { currentStepKey: step.key, ...(run.startedAt ? {} : { startedAt: now }) } });
+      if (run.kind === "upgrade" && step.key === "preparation" && run.instance.status === "active") await tx.instance.update({ where: { id: run.instanceId }, data: { status: "upgrading" } });
+      await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, message: `${step.title}: ${step.attempts > 0 ? "resumed" : "started"}`, data: { key: step.key, status: "running", attempt: step.attempts + 1 } });
+    });
+
+    const log = (level: LogLevel, message: string) => {
+      void db.$transaction((tx) => emitRunEvent(tx, run.id, { type: "log", stepId: step.id, level, message })).catch(() => undefined);
+    };
+    let outcome: StepOutcome;
+    try {
+      const fn = STEP_FNS[step.key];
+      if (!fn) throw new Error(`No implementation for step ${step.key}`);
+      const loaded = await loadRuntime(run.instance);
+      const [targetRelease, sourceRelease] = await Promise.all([loadRelease(run.toVersion), loadRelease(run.fromVersion)]);
+      const results = Object.fromEntries(run.steps.filter((s) => s.result).map((s) => [s.key, s.result as Record<string, unknown>]));
+      outcome = await fn({ run, step, loaded, target: releaseArtifacts(targetRelease), targetRelease, source: releaseArtifacts(sourceRelease), sourceRelease, log, results, signal });
+    } catch (e) {
+      if (signal.aborted) return; // another worker owns the run now
+      const code = errorCode(e);
+      const message = e instanceof Error ? e.message : String(e);
+      if (code === "unexpected") logError(`step ${step.key} of run ${run.id} failed unexpectedly`, e);
+      const hint = hintFor(step.key, code);
+      await db.$transaction(async (tx) => {
+        await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: message.slice(0, 4000), errorCode: code, hint } });
+        await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, level: "error", message: `${step.title} failed: ${message.split("\n")[0]}`, data: { key: step.key, status: "failed", code, hint } });
+      });
+      await handleFailure(run, step.position, `${step.title}: ${message.split("\n")[0]}`);
+      return;
+    }
+
+    if (outcome && "waitUntil" in outcome && outcome.waitUntil instanceof Date) {
+      const until = outcome.waitUntil;
+      await db.$transaction(async (tx) => {
+        await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "waiting", result: outcome.result as object } });
+        await moveRun(tx, run.id, ["running"], "monitoring", { monitoringUntil: until }, `Monitoring until ${until.toISOString()}`);
+      });
+      return;
+    }
+    await db.$transaction(async (tx) => {
+      await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: new Date(), result: (outcome ?? {}) as object } });
+      await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, message: `${step.title}: done`, data: { key: step.key, status: "succeeded" } });
+    });
+  }
+}
+
+async function handleFailure(run: RunRow, failedPosition: number, error: string): Promise<void> {
+  if (run.kind !== "upgrade") {
+    await failRollback(run, error);
+    return;
+  }
+  const migratePos = run.steps.find((s) => s.key === POINT_OF_NO_RETURN)?.position ?? Number.MAX_SAFE_INTEGER;
+  if (failedPosition < migratePos) {
+    await undoPreMigrate(run);
+    await endBeforeMigrate(run, "failed", error);
+  } else {
+    await failAfterMigrate(run, error);
+  }
+}
+
+/** Before `migrate` nothing changed but maintenance mode and the paused queue: undo those. */
+async function undoPreMigrate(run: RunRow): Promise<void> {
+  const fresh = await loadRun(run.id);
+  const touched = fresh?.steps.some((s) => (s.key === "maintenance_on" || s.key === "pre_checks") && s.status !== "pending");
+  if (!touched) return;
+  try {
+    const loaded = await loadRuntime(run.instance);
+    await setPlatformMaintenance(loaded.baseUrl, loaded.runtime.adminToken, false);
+    await resumeJobs(loaded.baseUrl, loaded.runtime.adminToken);
+    await getDb().$transaction((tx) => emitRunEvent(tx, run.id, { type: "log", level: "info", message: "Maintenance mode off and job queue resumed; the previous version keeps serving" }));
+  } catch (e) {
+    await getDb().$transaction((tx) => emitRunEvent(tx, run.id, { type: "log", level: "error", message: `Could not leave maintenance mode: ${e instanceof Error ? e.message : String(e)}` }));
+  }
+}
+
+/** Monitoring windows that have ended: the run succeeds. (Sampling and breaches: monitoring/.) */
+export async function finishDueMonitoring(): Promise<number> {
+  const db = getDb();
+  const due = await db.upgradeRun.findMany({ where: { status: "monitoring", monitoringUntil: { lte: new Date() } }, select: { id: true } });
+  for (const d of due) {
+    const run = await loadRun(d.id);
+    if (!run) continue;
+    const step = run.steps.find((s) => s.key === "monitor");
+    if (step) await db.upgradeStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: new Date() } });
+    await completeUpgrade(run);
+  }
+  return due.length;
+}

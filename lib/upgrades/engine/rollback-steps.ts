@@ -1,0 +1,158 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { pgRestore } from "@/lib/backups/pg-tools";
+import { verifiedDumpPath } from "@/lib/backups/perform-backup";
+import { resumeJobs, setPlatformMaintenance } from "@/lib/runtime/platform-client";
+import { writeSnapshot, type ConfigValues } from "@/lib/upgrades/engine/config-snapshots";
+import { currentSchemaVersion, waitHealthy } from "@/lib/upgrades/engine/upgrade-steps";
+import { StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
+
+// In a rollback run, `source` is the version being left (the failed or unwanted one) and
+// `target` is the previous version the instance returns to.
+
+async function maintenanceOn(ctx: StepContext): Promise<StepOutcome> {
+  const { baseUrl, runtime } = ctx.loaded;
+  try {
+    await setPlatformMaintenance(baseUrl, runtime.adminToken, true, "Restoring the previous version.");
+    ctx.log("info", "Maintenance mode on");
+  } catch (e) {
+    // The failed version may not answer at all; it is stopped next, so carry on.
+    ctx.log("warn", `Could not switch the running version to maintenance (${e instanceof Error ? e.message : String(e)}); it is stopped next`);
+  }
+  await getDb().instance.update({ where: { id: ctx.run.instanceId }, data: { status: "rolling_back", maintenanceMode: true, maintenanceMessage: "Restoring the previous version." } });
+  return { maintenance: true };
+}
+
+async function stopNew(ctx: StepContext): Promise<StepOutcome> {
+  await ctx.loaded.driver.stop(ctx.loaded.runtime, ctx.log);
+  return { stopped: true };
+}
+
+async function backupToRestore(ctx: StepContext): Promise<string> {
+  if (!ctx.run.restoreBackupId) throw new StepError("restore_failed", "No pre-upgrade backup is recorded for this rollback.");
+  return ctx.run.restoreBackupId;
+}
+
+async function restoreDatabase(ctx: StepContext): Promise<StepOutcome> {
+  const backupId = await backupToRestore(ctx);
+  const file = await verifiedDumpPath(backupId).catch((e: unknown) => {
+    throw new StepError("restore_failed", e instanceof Error ? e.message : String(e));
+  });
+  ctx.log("info", `Restoring backup ${backupId} (sha256 verified) with pg_restore --clean --if-exists`);
+  try {
+    await pgRestore(ctx.loaded.runtime.databaseUrl, file, getEnv().BACKUP_TIMEOUT_SECONDS * 1000);
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new StepError("restore_failed", (err.stderr || err.message).trim().split("\n").slice(-4).join(" "));
+  }
+  ctx.log("info", `Database restored; schema now ${await currentSchemaVersion(ctx.loaded.runtime.databaseUrl)}`);
+  return { restoredFrom: backupId };
+}
+
+async function migrateDown(ctx: StepContext): Promise<StepOutcome> {
+  const current = await currentSchemaVersion(ctx.loaded.runtime.databaseUrl);
+  const wanted = ctx.target.schemaVersion;
+  ctx.log("info", `Schema now ${current ?? "none"}; ${ctx.target.version} needs ${wanted}`);
+  if (!current || Number(current) <= Number(wanted)) {
+    ctx.log("info", "No migration to roll back");
+    return { from: current, to: current, method: "none" };
+  }
+  try {
+    // The newer release carries the down migrations of what it added.
+    await ctx.loaded.driver.pull(ctx.loaded.runtime, ctx.source, ctx.log);
+    await ctx.loaded.driver.migrate(ctx.loaded.runtime, ctx.source, { direction: "down", to: wanted }, ctx.log);
+    const after = await currentSchemaVersion(ctx.loaded.runtime.databaseUrl);
+    if (after !== wanted) throw new StepError("migration_failed", `schema_migrations says ${after} after migrating down.`);
+    return { from: current, to: after, method: "migrations" };
+  } catch (e) {
+    ctx.log("warn", `Migrating down failed (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); restoring the pre-upgrade backup instead`);
+    const restored = await restoreDatabase(ctx);
+    return { from: current, to: wanted, method: "restore", ...(restored ?? {}) };
+  }
+}
+
+async function restoreConfig(ctx: StepContext): Promise<StepOutcome> {
+  const db = getDb();
+  const snap = await db.configSnapshot.findFirst({ where: { instanceId: ctx.run.instanceId, forRelease: ctx.target.version }, orderBy: { version: "desc" } });
+  if (!snap) {
+    ctx.log("warn", `No config snapshot for ${ctx.target.version}; keeping the current config`);
+    return { restored: false };
+  }
+  const version = await writeSnapshot(ctx.run.instanceId, ctx.loaded.runtime.configFile, snap.content as ConfigValues, ctx.target.version);
+  ctx.log("info", `Config of ${ctx.target.version} restored as version ${version}`);
+  return { restored: true, configVersion: version };
+}
+
+async function deployPrevious(ctx: StepContext): Promise<StepOutcome> {
+  await ctx.loaded.driver.pull(ctx.loaded.runtime, ctx.target, ctx.log);
+  await ctx.loaded.driver.deploy(ctx.loaded.runtime, ctx.target, ctx.log);
+  return { deployed: ctx.target.version };
+}
+
+async function health(ctx: StepContext): Promise<StepOutcome> {
+  await waitHealthy(ctx, { version: ctx.target.version });
+  return { healthy: true };
+}
+
+async function maintenanceOff(ctx: StepContext): Promise<StepOutcome> {
+  const { baseUrl, runtime } = ctx.loaded;
+  try {
+    await setPlatformMaintenance(baseUrl, runtime.adminToken, false);
+    await resumeJobs(baseUrl, runtime.adminToken);
+  } catch (e) {
+    throw new StepError("maintenance_failed", e instanceof Error ? e.message : String(e));
+  }
+  await getDb().instance.update({ where: { id: ctx.run.instanceId }, data: { maintenanceMode: false, maintenanceMessage: null, status: "active", version: ctx.target.version } });
+  ctx.log("info", `Maintenance mode off; ${ctx.target.version} serves traffic`);
+  return { maintenance: false };
+}
+
+async function queueNotifications(ctx: StepContext, event: string, kinds: ("email" | "slack" | "pagerduty")[]): Promise<StepOutcome> {
+  const db = getDb();
+  const channels = await db.notificationChannel.findMany({ where: { enabled: true, kind: { in: kinds }, OR: [{ instanceId: ctx.run.instanceId }, { instanceId: null }] } });
+  const payload = { event, instance: ctx.run.instance.name, from: ctx.source.version, to: ctx.target.version, runId: ctx.run.id, reason: ctx.run.policyReason };
+  // One row per channel kind the runbook names; a kind with no configured channel still gets a
+  // row, so the outbox shows what could not be delivered.
+  const rows = kinds.flatMap((kind): { kind: typeof kind; channelId: string | null }[] => {
+    const matching = channels.filter((c) => c.kind === kind);
+    return matching.length ? matching.map((c) => ({ kind, channelId: c.id })) : [{ kind, channelId: null }];
+  });
+  await db.notificationOutbox.createMany({ data: rows.map((r) => ({ kind: r.kind, channelId: r.channelId, event, instanceId: ctx.run.instanceId, runId: ctx.run.id, payload })) });
+  ctx.log("info", `Queued ${rows.length} notification(s): ${rows.map((r) => r.kind + (r.channelId ? "" : " (no channel configured)")).join(", ")}`);
+  return { queued: rows.length };
+}
+
+export const ROLLBACK_STEP_FNS: Record<string, (ctx: StepContext) => Promise<StepOutcome>> = {
+  rb_maintenance_on: maintenanceOn,
+  rb_stop_new: stopNew,
+  rb_migrate_down: migrateDown,
+  rb_restore_config: restoreConfig,
+  rb_deploy_previous: deployPrevious,
+  rb_health: health,
+  rb_maintenance_off: maintenanceOff,
+  async rb_audit(ctx) {
+    await getDb().$transaction((tx) =>
+      recordAudit(tx, { type: "system", label: "upgrade engine" }, {
+        action: "instance.upgrade.rollback",
+        resourceType: "instance",
+        resourceId: ctx.run.instanceId,
+        metadata: { reason: ctx.run.policyReason ?? "Upgrade rolled back", from: ctx.source.version, to: ctx.target.version, rollbackId: ctx.run.id, upgradeId: ctx.run.parentRunId },
+      }),
+    );
+    return { audited: true };
+  },
+  rb_notify: (ctx) => queueNotifications(ctx, "rolled_back", ["email", "slack"]),
+
+  em_maintenance_on: maintenanceOn,
+  em_stop_new: stopNew,
+  em_restore_db: restoreDatabase,
+  async em_deploy_previous(ctx) {
+    await restoreConfig(ctx);
+    return deployPrevious(ctx);
+  },
+  em_health: health,
+  em_maintenance_off: maintenanceOff,
+  em_page_oncall: (ctx) => queueNotifications(ctx, "emergency_rollback", ["pagerduty", "email", "slack"]),
+};

@@ -1,0 +1,121 @@
+import "server-only";
+import { getDb, type Tx } from "@/lib/db";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { emitRunEvent } from "@/lib/events/run-events";
+import { enqueueRun } from "@/lib/jobs/queue";
+import { insertRun } from "@/lib/upgrades/create-runs";
+import type { UpgradeStatus } from "@/generated/prisma/enums";
+import type { RunRow } from "@/lib/upgrades/engine/context";
+
+const ENGINE = { type: "system" as const, label: "upgrade engine" };
+
+export const TERMINAL: UpgradeStatus[] = ["succeeded", "failed", "rolled_back", "rejected", "cancelled"];
+
+/** Conditional status change with its event; false when the run was not in an expected state. */
+export async function moveRun(tx: Tx, runId: string, from: UpgradeStatus[], to: UpgradeStatus, extra: Record<string, unknown> = {}, message?: string): Promise<boolean> {
+  const terminal = TERMINAL.includes(to);
+  const n = await tx.upgradeRun.updateMany({
+    where: { id: runId, status: { in: from } },
+    data: { status: to, ...(terminal ? { finishedAt: new Date(), activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null } : {}), ...extra },
+  });
+  if (n.count === 0) return false;
+  await emitRunEvent(tx, runId, { type: "run_status", message: message ?? `Run ${to.replace("_", " ")}`, data: { status: to } });
+  return true;
+}
+
+/** Later hops of the same plan that never started are cancelled with their head. */
+async function cancelLaterHops(tx: Tx, run: RunRow, why: string): Promise<void> {
+  if (!run.planId) return;
+  const later = await tx.upgradeRun.findMany({ where: { planId: run.planId, hopIndex: { gt: run.hopIndex }, status: "scheduled" }, select: { id: true } });
+  for (const l of later) await moveRun(tx, l.id, ["scheduled"], "cancelled", {}, why);
+}
+
+/** The upgrade finished every step: succeed it, and start the next hop of its plan if any. */
+export async function completeUpgrade(run: RunRow): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    if (!(await moveRun(tx, run.id, ["running", "monitoring"], "succeeded"))) return;
+    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion } });
+    await recordAudit(tx, ENGINE, { action: "instance.upgrade.succeed", resourceType: "instance", resourceId: run.instanceId, metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion } });
+    const next = run.planId ? await tx.upgradeRun.findFirst({ where: { planId: run.planId, hopIndex: run.hopIndex + 1, status: "scheduled" } }) : null;
+    if (next) {
+      await tx.upgradeRun.update({ where: { id: next.id }, data: { status: "running", activeInstanceId: run.instanceId, startedAt: new Date() } });
+      // The people who ticked the checklist for the plan ticked it for every hop.
+      const manual = await tx.checklistItem.findMany({ where: { runId: run.id, bySystem: false, checked: true } });
+      for (const m of manual) await tx.checklistItem.updateMany({ where: { runId: next.id, key: m.key }, data: { checked: true, checkedById: m.checkedById, checkedAt: m.checkedAt } });
+      if (run.checklistOverrideAt) await tx.upgradeRun.update({ where: { id: next.id }, data: { checklistOverrideAt: run.checklistOverrideAt, checklistOverrideById: run.checklistOverrideById, checklistOverrideReason: run.checklistOverrideReason } });
+      await emitRunEvent(tx, next.id, { type: "run_status", message: `Hop ${next.hopIndex + 1} starts after ${run.toVersion}`, data: { status: "running" } });
+      await enqueueRun(next.id, tx);
+    }
+  });
+}
+
+/** A failure before `migrate`, or a cancel: the old version keeps running; the run ends. */
+export async function endBeforeMigrate(run: RunRow, to: "failed" | "cancelled", error: string | null): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    if (!(await moveRun(tx, run.id, ["running", "awaiting_checklist"], to, { error }))) return;
+    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", maintenanceMode: false, maintenanceMessage: null } });
+    await cancelLaterHops(tx, run, `Cancelled: hop ${run.hopIndex + 1} ${to}`);
+    await recordAudit(tx, ENGINE, { action: to === "cancelled" ? "instance.upgrade.cancel" : "instance.upgrade.fail", resourceType: "instance", resourceId: run.instanceId, result: to === "cancelled" ? "success" : "failure", metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion, error } });
+  });
+}
+
+/**
+ * A failure from `migrate` on: follow the rollback procedure automatically when the instance's
+ * policy says so (the default), otherwise leave the run failed for an operator to roll back.
+ */
+export async function failAfterMigrate(run: RunRow, error: string): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    await cancelLaterHops(tx, run, "Cancelled: an earlier hop failed");
+    if (!run.instance.autoRollback) {
+      if (!(await moveRun(tx, run.id, ["running"], "failed", { error }))) return;
+      await tx.instance.update({ where: { id: run.instanceId }, data: { status: "failed" } });
+      await recordAudit(tx, ENGINE, { action: "instance.upgrade.fail", resourceType: "instance", resourceId: run.instanceId, result: "failure", metadata: { upgradeId: run.id, error, autoRollback: false } });
+      return;
+    }
+    if (!(await moveRun(tx, run.id, ["running"], "rolling_back", { error, activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null }, "Rolling back automatically (instance policy)"))) return;
+    await startRollbackRun(tx, run, { trigger: "auto_rollback", reason: `Upgrade failed: ${error.split("\n")[0]}`, actor: ENGINE });
+  });
+}
+
+/** Creates and queues the rollback run for an upgrade (inside the caller's transaction). */
+export async function startRollbackRun(tx: Tx, upgrade: Pick<RunRow, "id" | "instanceId" | "fromVersion" | "toVersion">, opts: { trigger: "auto_rollback" | "manual" | "api"; reason: string; actor: Parameters<typeof recordAudit>[1]; requestedById?: string | null }): Promise<string> {
+  const backup = await tx.backup.findFirst({ where: { upgradeRunId: upgrade.id, status: "completed" }, orderBy: { createdAt: "desc" } });
+  await tx.instance.update({ where: { id: upgrade.instanceId }, data: { status: "rolling_back" } });
+  const id = await insertRun(tx, {
+    instanceId: upgrade.instanceId,
+    kind: "rollback",
+    fromVersion: upgrade.toVersion,
+    toVersion: upgrade.fromVersion,
+    status: "running",
+    trigger: opts.trigger,
+    active: true,
+    parentRunId: upgrade.id,
+    restoreBackupId: backup?.id ?? null,
+    policyReason: opts.reason,
+    requestedById: opts.requestedById ?? null,
+  });
+  await recordAudit(tx, opts.actor, { action: "instance.upgrade.rollback.start", resourceType: "instance", resourceId: upgrade.instanceId, metadata: { upgradeId: upgrade.id, rollbackId: id, reason: opts.reason, backupId: backup?.id ?? null } });
+  await enqueueRun(id, tx);
+  return id;
+}
+
+/** A rollback or emergency rollback run finished all its steps. */
+export async function completeRollback(run: RunRow): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    if (!(await moveRun(tx, run.id, ["running"], "succeeded"))) return;
+    if (run.parentRunId) await moveRun(tx, run.parentRunId, ["rolling_back", "failed", "monitoring", "succeeded", "running"], "rolled_back", {}, `Rolled back to ${run.toVersion}`);
+    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion } });
+    if (run.kind === "emergency_rollback") {
+      await recordAudit(tx, ENGINE, { action: "instance.upgrade.rollback.emergency", resourceType: "instance", resourceId: run.instanceId, metadata: { rollbackId: run.id, to: run.toVersion, upgradeId: run.parentRunId } });
+    }
+  });
+}
+
+export async function failRollback(run: RunRow, error: string): Promise<void> {
+  await getDb().$transaction(async (tx) => {
+    if (!(await moveRun(tx, run.id, ["running"], "failed", { error }))) return;
+    if (run.parentRunId) await moveRun(tx, run.parentRunId, ["rolling_back"], "failed", {}, "The rollback failed");
+    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "failed" } });
+    await recordAudit(tx, ENGINE, { action: "instance.upgrade.rollback", resourceType: "instance", resourceId: run.instanceId, result: "failure", metadata: { rollbackId: run.id, error } });
+  });
+}

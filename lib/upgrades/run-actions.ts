@@ -1,0 +1,191 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { emitRunEvent } from "@/lib/events/run-events";
+import { enqueueRun } from "@/lib/jobs/queue";
+import { insertRun } from "@/lib/upgrades/create-runs";
+import { moveRun, startRollbackRun, TERMINAL } from "@/lib/upgrades/engine/transitions";
+import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
+import type { ChecklistUpdate } from "@/lib/upgrades/schemas";
+import type { ChecklistKey } from "@/generated/prisma/enums";
+
+async function lockRun(tx: Parameters<Parameters<ReturnType<typeof getDb>["$transaction"]>[0]>[0], id: string) {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM upgrade_runs WHERE id = ${id} FOR UPDATE`;
+  if (rows.length === 0) throw new AppError("not_found", `No upgrade with id ${id}.`);
+  return tx.upgradeRun.findUniqueOrThrow({ where: { id }, include: { steps: true, checklistItems: true, instance: true, approvals: true } });
+}
+
+/** A person ticks checklist items, or a superadmin overrides the gate with a written reason. */
+export async function updateChecklist(opts: { actor: Actor | null; runId: string; input: ChecklistUpdate }) {
+  requirePermission(opts.actor, "upgrade:run");
+  const { actor, runId, input } = opts;
+  return getDb().$transaction(async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (run.kind !== "upgrade") throw new AppError("conflict", "Only upgrades have a checklist.");
+    if (TERMINAL.includes(run.status)) throw new AppError("conflict", `The upgrade has ended (${run.status}).`);
+    const userId = actorUserId(actor);
+    if ("override" in input) {
+      if (actor.type !== "system" && actor.role !== "superadmin") throw new AppError("forbidden", "Only a superadmin may override the checklist.");
+      await tx.upgradeRun.update({ where: { id: runId }, data: { checklistOverrideReason: input.override.reason, checklistOverrideById: userId, checklistOverrideAt: new Date() } });
+      await emitRunEvent(tx, runId, { type: "checklist", level: "warn", message: `Checklist overridden: ${input.override.reason}`, data: { override: true } });
+      await recordAudit(tx, actor, { action: "instance.upgrade.checklist.override", resourceType: "upgrade", resourceId: runId, metadata: { reason: input.override.reason, instanceId: run.instanceId } });
+    } else {
+      const keys = Object.keys(input.items) as ChecklistKey[];
+      if (keys.includes("rollbackPlanPrepared") && !run.rollbackPlan) throw new AppError("validation_failed", "Write the rollback plan before ticking rollbackPlanPrepared.", { fieldErrors: { rollbackPlanPrepared: ["needs a rollback plan on the upgrade"] } });
+      const n = await tx.checklistItem.updateMany({ where: { runId, key: { in: keys }, checked: false }, data: { checked: true, bySystem: false, checkedById: userId, checkedAt: new Date() } });
+      if (n.count > 0) {
+        await emitRunEvent(tx, runId, { type: "checklist", message: `Checklist: ${keys.join(", ")} ticked`, data: { keys } });
+        await recordAudit(tx, actor, { action: "instance.upgrade.checklist.tick", resourceType: "upgrade", resourceId: runId, metadata: { items: keys, instanceId: run.instanceId } });
+      }
+    }
+    const items = await tx.checklistItem.findMany({ where: { runId } });
+    const fresh = await tx.upgradeRun.findUniqueOrThrow({ where: { id: runId } });
+    const open = fresh.checklistOverrideAt !== null || items.every((i) => i.checked);
+    if (open && fresh.status === "awaiting_checklist") {
+      await moveRun(tx, runId, ["awaiting_checklist"], "running", {}, "Checklist complete: continuing");
+      await enqueueRun(runId, tx);
+    }
+    return { items: items.map((i) => ({ key: i.key, checked: i.checked, bySystem: i.bySystem, checkedAt: i.checkedAt?.toISOString() ?? null })), gateOpen: open };
+  });
+}
+
+/** Cancel before `migrate`: the instance returns untouched. Later, rolling back is the way out. */
+export async function cancelUpgrade(opts: { actor: Actor | null; runId: string }) {
+  requirePermission(opts.actor, "upgrade:run");
+  const { actor, runId } = opts;
+  return getDb().$transaction(async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (run.kind !== "upgrade") throw new AppError("conflict", "A rollback cannot be cancelled.");
+    const migrate = run.steps.find((s) => s.key === POINT_OF_NO_RETURN);
+    if (migrate && migrate.status !== "pending") throw new AppError("conflict", "The upgrade has reached the database migration; roll it back instead of cancelling.");
+    await recordAudit(tx, actor, { action: "instance.upgrade.cancel.request", resourceType: "upgrade", resourceId: runId, metadata: { instanceId: run.instanceId, status: run.status } });
+    switch (run.status) {
+      case "pending_approval":
+      case "approved":
+      case "scheduled":
+        await moveRun(tx, runId, [run.status], "cancelled", { cancelRequestedAt: new Date() }, "Cancelled before it started");
+        return { status: "cancelled" as const };
+      case "running":
+      case "awaiting_checklist":
+        // The worker undoes maintenance mode and the paused queue, then ends the run.
+        await tx.upgradeRun.update({ where: { id: runId }, data: { cancelRequestedAt: new Date(), ...(run.status === "awaiting_checklist" ? { status: "running" } : {}) } });
+        await emitRunEvent(tx, runId, { type: "run_status", message: "Cancel requested", data: { status: "running", cancelRequested: true } });
+        await enqueueRun(runId, tx);
+        return { status: "cancelling" as const };
+      default:
+        throw new AppError("conflict", `An upgrade that is ${run.status.replace("_", " ")} cannot be cancelled.`);
+    }
+  });
+}
+
+/** An operator starts the runbook's rollback procedure for an upgrade. */
+export async function rollbackUpgrade(opts: { actor: Actor | null; runId: string; reason?: string }) {
+  requirePermission(opts.actor, "rollback:run");
+  const { actor, runId } = opts;
+  return getDb().$transaction(async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (run.kind !== "upgrade") throw new AppError("conflict", "Only an upgrade can be rolled back.");
+    const migrate = run.steps.find((s) => s.key === POINT_OF_NO_RETURN);
+    if (!migrate || migrate.status === "pending") throw new AppError("conflict", "Nothing to roll back yet: the upgrade has not touched the database. Cancel it instead.");
+    if (!["failed", "monitoring", "succeeded"].includes(run.status)) throw new AppError("conflict", `An upgrade that is ${run.status.replace("_", " ")} cannot be rolled back now.`);
+    const active = await tx.upgradeRun.findFirst({ where: { activeInstanceId: run.instanceId, id: { not: run.id } }, select: { id: true } });
+    if (active) throw new AppError("conflict", `The instance has another active run (${active.id}).`, { activeUpgradeId: active.id });
+    const later = await tx.upgradeRun.findFirst({ where: { instanceId: run.instanceId, kind: "upgrade", createdAt: { gt: run.createdAt }, status: { in: ["succeeded", "monitoring"] } } });
+    if (later) throw new AppError("conflict", "A later upgrade has run on this instance since; roll that one back first.");
+    await moveRun(tx, run.id, [run.status], "rolling_back", { activeInstanceId: null }, "Rollback requested");
+    const id = await startRollbackRun(tx, run, { trigger: actor.type === "token" ? "api" : "manual", reason: opts.reason ?? "Rolled back by an operator", actor, requestedById: actorUserId(actor) });
+    return { rollback: { id, status: "running" } };
+  });
+}
+
+/**
+ * The one-click emergency rollback: restores the last upgrade's pre-upgrade backup and redeploys
+ * the version before it. It takes over from anything the instance is running now.
+ */
+export async function emergencyRollback(opts: { actor: Actor | null; instanceId: string; reason?: string }) {
+  requirePermission(opts.actor, "rollback:run");
+  const { actor, instanceId } = opts;
+  return getDb().$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM instances WHERE id = ${instanceId} FOR UPDATE`;
+    if (locked.length === 0) throw new AppError("not_found", `No instance with id ${instanceId}.`);
+    const last = await tx.upgradeRun.findFirst({
+      where: { instanceId, kind: "upgrade", backups: { some: { status: "completed" } }, status: { in: ["running", "awaiting_checklist", "monitoring", "succeeded", "failed", "rolling_back"] } },
+      orderBy: { createdAt: "desc" },
+      include: { backups: { where: { status: "completed" }, orderBy: { createdAt: "desc" }, take: 1 } },
+    });
+    const backup = last?.backups[0];
+    if (!last || !backup) throw new AppError("conflict", "There is no upgrade with a verified pre-upgrade backup to roll back to.");
+    const active = await tx.upgradeRun.findFirst({ where: { activeInstanceId: instanceId } });
+    if (active?.kind === "emergency_rollback") throw new AppError("conflict", `An emergency rollback is already running (${active.id}).`, { activeUpgradeId: active.id });
+    if (active) {
+      // Take over: the worker running it loses its lease at its next heartbeat and stops.
+      await tx.upgradeRun.update({ where: { id: active.id }, data: { activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null } });
+      await moveRun(tx, active.id, [active.status], active.id === last.id ? "rolling_back" : "failed", { error: "Superseded by an emergency rollback" }, "Superseded by an emergency rollback");
+    } else if (last.status !== "rolling_back") {
+      await moveRun(tx, last.id, [last.status], "rolling_back", {}, "Emergency rollback");
+    }
+    await tx.instance.update({ where: { id: instanceId }, data: { status: "rolling_back" } });
+    const id = await insertRun(tx, {
+      instanceId,
+      kind: "emergency_rollback",
+      fromVersion: last.toVersion,
+      toVersion: last.fromVersion,
+      status: "running",
+      trigger: actor.type === "token" ? "api" : "manual",
+      active: true,
+      parentRunId: last.id,
+      restoreBackupId: backup.id,
+      policyReason: opts.reason ?? "Emergency rollback",
+      requestedById: actorUserId(actor),
+    });
+    await recordAudit(tx, actor, { action: "instance.upgrade.rollback.emergency.request", resourceType: "instance", resourceId: instanceId, metadata: { rollbackId: id, upgradeId: last.id, backupId: backup.id, to: last.fromVersion, reason: opts.reason ?? null } });
+    await enqueueRun(id, tx);
+    return { rollback: { id, status: "running" } };
+  });
+}
+
+/** Four eyes: the requester never approves; enough approvals start the run. */
+export async function approveUpgrade(opts: { actor: Actor | null; runId: string; comment: string }) {
+  requirePermission(opts.actor, "upgrade:approve");
+  const { actor, runId } = opts;
+  const userId = actorUserId(actor);
+  if (!userId) throw new AppError("forbidden", "An approval needs a person.");
+  return getDb().$transaction(async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (run.status !== "pending_approval") throw new AppError("conflict", `The upgrade is ${run.status.replace("_", " ")}, not waiting for approval.`);
+    if (run.requestedById === userId) throw new AppError("forbidden", "You requested this upgrade; someone else must approve it.");
+    if (run.approvals.some((a) => a.approverId === userId)) throw new AppError("conflict", "You have already decided on this upgrade.");
+    await tx.approval.create({ data: { runId, approverId: userId, decision: "approved", comment: opts.comment, rollbackPlanAcknowledged: true } });
+    const approvals = run.approvals.filter((a) => a.decision === "approved").length + 1;
+    await emitRunEvent(tx, runId, { type: "approval", message: `Approved (${approvals}/${run.instance.requiredApprovals}): ${opts.comment}`, data: { decision: "approved", approvals } });
+    await recordAudit(tx, actor, { action: "instance.upgrade.approve", resourceType: "upgrade", resourceId: runId, metadata: { comment: opts.comment, approvals, required: run.instance.requiredApprovals, instanceId: run.instanceId } });
+    if (approvals >= run.instance.requiredApprovals) {
+      await moveRun(tx, runId, ["pending_approval"], "running", { startedAt: new Date() }, "Approved: starting");
+      await enqueueRun(runId, tx);
+      return { status: "running" as const, approvals };
+    }
+    return { status: "pending_approval" as const, approvals };
+  });
+}
+
+export async function rejectUpgrade(opts: { actor: Actor | null; runId: string; comment: string }) {
+  requirePermission(opts.actor, "upgrade:approve");
+  const { actor, runId } = opts;
+  const userId = actorUserId(actor);
+  if (!userId) throw new AppError("forbidden", "A rejection needs a person.");
+  return getDb().$transaction(async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (run.status !== "pending_approval") throw new AppError("conflict", `The upgrade is ${run.status.replace("_", " ")}, not waiting for approval.`);
+    if (run.requestedById === userId) throw new AppError("forbidden", "You requested this upgrade; cancel it instead.");
+    await tx.approval.create({ data: { runId, approverId: userId, decision: "rejected", comment: opts.comment } });
+    await moveRun(tx, runId, ["pending_approval"], "rejected", {}, `Rejected: ${opts.comment}`);
+    if (run.planId) {
+      const later = await tx.upgradeRun.findMany({ where: { planId: run.planId, status: "scheduled" }, select: { id: true } });
+      for (const l of later) await moveRun(tx, l.id, ["scheduled"], "cancelled", {}, "Cancelled: the plan was rejected");
+    }
+    await recordAudit(tx, actor, { action: "instance.upgrade.reject", resourceType: "upgrade", resourceId: runId, metadata: { comment: opts.comment, instanceId: run.instanceId } });
+    return { status: "rejected" as const };
+  });
+}
