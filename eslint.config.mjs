@@ -19,5 +19,5 @@ export default defineConfig([
     files: ["lib/env.ts", "scripts/**", "e2e/**", "playwright.config.ts", "vitest.config.ts", "prisma.config.ts", "examples/**", "**/*.test.ts", "test/**"],
     rules: { "no-restricted-properties": "off" },
   },
-  globalIgnores([".next/**", "generated/**", "node_modules/**", ".data/**", ".test-data/**", "next-env.d.ts", "test-results/**", "playwright-report/**"]),
+  globalIgnores([".next/**", "generated/**", "node_modules/**", ".data/**", ".test-data/**", ".bench-data/**", "next-env.d.ts", "test-results/**", "playwright-report/**"]),
 ]);

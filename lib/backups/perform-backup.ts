@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { copyFile, mkdir, rm, stat, statfs } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { execFile } from "node:child_process";
@@ -52,7 +52,10 @@ export async function performBackup(opts: { backupId: string; runtime: InstanceR
     }
 
     const parts: { kind: "database" | "config" | "assets"; path: string }[] = [];
-    const dumpFile = path.join(dir, "database.dump");
+    // Each attempt writes files of its own: an attempt a resumed run makes while a stalled one
+    // is still running never writes over its files.
+    const attempt = randomBytes(4).toString("hex");
+    const dumpFile = path.join(dir, `database-${attempt}.dump`);
     log("info", `pg_dump -Fc of the instance database (${Math.round(dbBytes / 1024)} KiB live)`);
     try {
       await pgDump(runtime.databaseUrl, dumpFile, getEnv().BACKUP_TIMEOUT_SECONDS * 1000);
@@ -69,13 +72,13 @@ export async function performBackup(opts: { backupId: string; runtime: InstanceR
     parts.push({ kind: "database", path: dumpFile });
 
     if (existsSync(runtime.configFile)) {
-      const configCopy = path.join(dir, "config.json");
+      const configCopy = path.join(dir, `config-${attempt}.json`);
       await copyFile(runtime.configFile, configCopy);
       parts.push({ kind: "config", path: configCopy });
       log("info", "Configuration copied");
     }
 
-    const assetsFile = path.join(dir, "assets.tar.gz");
+    const assetsFile = path.join(dir, `assets-${attempt}.tar.gz`);
     const assetsDir = opts.assetsDir && existsSync(opts.assetsDir) ? opts.assetsDir : null;
     await run("tar", ["-czf", assetsFile, ...(assetsDir ? ["-C", assetsDir, "."] : ["--files-from", "/dev/null"])]);
     parts.push({ kind: "assets", path: assetsFile });
@@ -86,19 +89,29 @@ export async function performBackup(opts: { backupId: string; runtime: InstanceR
     const sizeBytes = hashed.reduce((n, p) => n + p.sizeBytes, 0);
     const sha256 = createHash("sha256").update(hashed.map((p) => `${p.kind}:${p.sha256}`).join("\n")).digest("hex");
     const now = new Date();
-    await db.$transaction(async (tx) => {
+    const won = await db.$transaction(async (tx) => {
+      // Only the first attempt to finish records its parts; a later one leaves the result alone.
+      const done = await tx.backup.updateMany({ where: { id: backupId, status: "running" }, data: { status: "completed", storagePath: dir, sizeBytes: BigInt(sizeBytes), sha256, finishedAt: now, verifiedAt: now, error: null, errorCode: null, hint: null } });
+      if (done.count === 0) return false;
       await tx.backupPart.deleteMany({ where: { backupId } });
       await tx.backupPart.createMany({ data: hashed.map((p) => ({ backupId, kind: p.kind, path: p.path, sizeBytes: BigInt(p.sizeBytes), sha256: p.sha256 })) });
-      await tx.backup.update({ where: { id: backupId }, data: { status: "completed", storagePath: dir, sizeBytes: BigInt(sizeBytes), sha256, finishedAt: now, verifiedAt: now, error: null, errorCode: null, hint: null } });
       await tx.instance.update({ where: { id: runtime.instanceId }, data: { lastBackupAt: now } });
+      return true;
     });
+    if (!won) {
+      for (const p of hashed) await rm(p.path, { force: true });
+      const done = await db.backup.findUniqueOrThrow({ where: { id: backupId } });
+      if (done.status !== "completed") throw new BackupError(done.errorCode ?? "backup_failed", done.error ?? "Another attempt of this backup failed.");
+      log("info", "Another attempt completed this backup first; using it");
+      return { sizeBytes: Number(done.sizeBytes ?? 0), sha256: done.sha256 ?? "" };
+    }
     log("info", `Backup completed: ${Math.round(sizeBytes / 1024)} KiB, sha256 ${sha256.slice(0, 16)}…`);
     return { sizeBytes, sha256 };
   } catch (e) {
     const code = e instanceof BackupError ? e.code : "backup_failed";
     const message = e instanceof Error ? e.message : String(e);
-    await db.backup.update({ where: { id: backupId }, data: { status: "failed", error: message.slice(0, 2000), errorCode: code, hint: hintFor("backup", code), finishedAt: new Date() } });
-    await rm(dir, { recursive: true, force: true });
+    const marked = await db.backup.updateMany({ where: { id: backupId, status: "running" }, data: { status: "failed", error: message.slice(0, 2000), errorCode: code, hint: hintFor("backup", code), finishedAt: new Date() } });
+    if (marked.count > 0) await rm(dir, { recursive: true, force: true });
     throw e instanceof BackupError ? e : new BackupError(code, message);
   }
 }

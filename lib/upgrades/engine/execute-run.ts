@@ -1,5 +1,6 @@
 import "server-only";
-import { getDb } from "@/lib/db";
+import pg from "pg";
+import { getDb, type Tx } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { loadRuntime, releaseArtifacts } from "@/lib/runtime/load-runtime";
@@ -42,22 +43,51 @@ export async function executeRun(runId: string, workerId: string): Promise<void>
   if (!(await claimLease(runId, workerId))) return;
   const db = getDb();
   const lost = new AbortController();
+  // Heartbeats on a connection of their own: they must never wait behind a step's queries in the
+  // shared pool, or a busy but healthy worker would lose its lease.
+  const hb = new pg.Client({ connectionString: getEnv().DATABASE_URL });
+  await hb.connect();
+  hb.on("error", () => lost.abort());
   const heartbeat = setInterval(() => {
-    db.$executeRaw`UPDATE upgrade_runs SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds()}), heartbeat_at = now() WHERE id = ${runId} AND lease_owner = ${workerId}`
-      .then((n) => {
-        if (n === 0) lost.abort();
+    hb.query("UPDATE upgrade_runs SET lease_expires_at = now() + make_interval(secs => $3), heartbeat_at = now() WHERE id = $1 AND lease_owner = $2", [runId, workerId, leaseSeconds()])
+      .then((r) => {
+        if (r.rowCount === 0) lost.abort();
       })
-      .catch(() => undefined);
+      .catch(() => lost.abort());
   }, (leaseSeconds() * 1000) / 4);
   try {
-    await runSteps(runId, lost.signal);
+    await runSteps(runId, workerId, lost.signal);
   } finally {
     clearInterval(heartbeat);
+    await hb.end().catch(() => undefined);
     await db.$executeRaw`UPDATE upgrade_runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ${runId} AND lease_owner = ${workerId}`;
   }
 }
 
-async function runSteps(runId: string, signal: AbortSignal): Promise<void> {
+/**
+ * Fencing: a step's outcome is written only by the worker that still holds the run's lease. A
+ * worker whose lease lapsed (a long pause, a network partition) may finish its step, but another
+ * worker owns the run by then, and this worker's writes are refused.
+ */
+class LeaseLost extends Error {}
+
+async function fenced<T>(runId: string, workerId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return getDb().$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ lease_owner: string | null }[]>`SELECT lease_owner FROM upgrade_runs WHERE id = ${runId} FOR UPDATE`;
+    if (rows[0]?.lease_owner !== workerId) throw new LeaseLost();
+    return fn(tx);
+  });
+}
+
+async function runSteps(runId: string, workerId: string, signal: AbortSignal): Promise<void> {
+  try {
+    await stepLoop(runId, workerId, signal);
+  } catch (e) {
+    if (!(e instanceof LeaseLost)) throw e;
+  }
+}
+
+async function stepLoop(runId: string, workerId: string, signal: AbortSignal): Promise<void> {
   const db = getDb();
   for (;;) {
     if (signal.aborted) return;
@@ -85,7 +115,7 @@ async function runSteps(runId: string, signal: AbortSignal): Promise<void> {
     }
 
     const now = new Date();
-    await db.$transaction(async (tx) => {
+    await fenced(runId, workerId, async (tx) => {
       await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "running", attempts: { increment: 1 }, startedAt: step.startedAt ?? now, error: null, errorCode: null, hint: null } });
       await tx.upgradeRun.update({ where: { id: run.id }, data: { currentStepKey: step.key, ...(run.startedAt ? {} : { startedAt: now }) } });
       if (run.kind === "upgrade" && step.key === "preparation" && run.instance.status === "active") await tx.instance.update({ where: { id: run.instanceId }, data: { status: "upgrading" } });
@@ -109,7 +139,7 @@ async function runSteps(runId: string, signal: AbortSignal): Promise<void> {
       const message = e instanceof Error ? e.message : String(e);
       if (code === "unexpected") logError(`step ${step.key} of run ${run.id} failed unexpectedly`, e);
       const hint = hintFor(step.key, code);
-      await db.$transaction(async (tx) => {
+      await fenced(runId, workerId, async (tx) => {
         await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: message.slice(0, 4000), errorCode: code, hint } });
         await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, level: "error", message: `${step.title} failed: ${message.split("\n")[0]}`, data: { key: step.key, status: "failed", code, hint } });
       });
@@ -119,13 +149,13 @@ async function runSteps(runId: string, signal: AbortSignal): Promise<void> {
 
     if (outcome && "waitUntil" in outcome && outcome.waitUntil instanceof Date) {
       const until = outcome.waitUntil;
-      await db.$transaction(async (tx) => {
+      await fenced(runId, workerId, async (tx) => {
         await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "waiting", result: outcome.result as object } });
         await moveRun(tx, run.id, ["running"], "monitoring", { monitoringUntil: until }, `Monitoring until ${until.toISOString()}`);
       });
       return;
     }
-    await db.$transaction(async (tx) => {
+    await fenced(runId, workerId, async (tx) => {
       await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: new Date(), result: (outcome ?? {}) as object } });
       await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, message: `${step.title}: done`, data: { key: step.key, status: "succeeded" } });
     });
