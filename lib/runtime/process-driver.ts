@@ -142,17 +142,30 @@ export function createProcessDriver(): RuntimeDriver {
         log("info", `Bundle ${release.version} already unpacked`);
         return { verified: actual };
       }
-      rmSync(dir, { recursive: true, force: true });
-      const staging = `${dir}.partial`;
-      rmSync(staging, { recursive: true, force: true });
+      // Unpack beside the target under a name of this attempt's own, then move it into place, so
+      // two attempts (a stalled worker and its successor) never write into the same folder.
+      const staging = `${dir}.partial-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
       mkdirSync(staging, { recursive: true });
-      await run("tar", ["-xzf", release.bundle.path, "-C", staging, "--no-same-owner"]);
-      // Bundles are tarred either flat or under one top folder; accept both.
-      const inner = existsSync(path.join(staging, "release.json")) ? staging : path.join(staging, release.version);
-      if (!existsSync(path.join(inner, "release.json"))) throw new DriverError("checksum_mismatch", `Bundle ${release.version} has no release.json.`);
-      renameSync(inner, dir);
-      rmSync(staging, { recursive: true, force: true });
-      writeFileSync(marker, actual);
+      try {
+        await run("tar", ["-xzf", release.bundle.path, "-C", staging, "--no-same-owner"]);
+        // Bundles are tarred either flat or under one top folder; accept both.
+        const inner = existsSync(path.join(staging, "release.json")) ? staging : path.join(staging, release.version);
+        if (!existsSync(path.join(inner, "release.json"))) throw new DriverError("checksum_mismatch", `Bundle ${release.version} has no release.json.`);
+        writeFileSync(path.join(inner, ".sha256"), actual);
+        if (existsSync(marker) && readFileSync(marker, "utf8") === actual) {
+          log("info", `Another attempt unpacked ${release.version} first; using it`);
+          return { verified: actual };
+        }
+        rmSync(dir, { recursive: true, force: true });
+        try {
+          renameSync(inner, dir);
+        } catch (e) {
+          // Another attempt moved the same verified bundle into place between our check and ours.
+          if (!(existsSync(marker) && readFileSync(marker, "utf8") === actual)) throw e;
+        }
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
       log("info", `Unpacked ${release.version}`);
       return { verified: actual };
     },

@@ -202,6 +202,15 @@ describe("durability", () => {
       expect(await readItems(inst)).toContain("before the crash");
       const resumed = await testDb().runEvent.count({ where: { runId: up.id, message: { contains: "resumed" } } });
       expect(resumed).toBeGreaterThan(0);
+
+      // The instance outlives the console: kill -9 every worker that ever ran it.
+      for (const w of [a, b, worker]) await w.kill();
+      worker = startWorker();
+      expect(await instanceVersion(inst)).toBe("1.1.0");
+      const fresh = await testDb().instance.findUniqueOrThrow({ where: { id: inst.id }, include: { host: true } });
+      const { loadRuntime } = await import("@/lib/runtime/load-runtime");
+      const loaded = await loadRuntime(fresh);
+      expect(await loaded.driver.status(loaded.runtime)).toMatchObject({ app: { running: true, version: "1.1.0" }, worker: { running: true, version: "1.1.0" } });
     } finally {
       await a.stop();
       await b.stop();

@@ -26,13 +26,18 @@ async function loadRelease(version: string) {
   return getDb().release.findUniqueOrThrow({ where: { type_version: { type: "platform", version } }, include: { artifacts: true } });
 }
 
-/** Takes the run's lease if it is free or stale; a worker that holds it renews it. */
-async function claimLease(runId: string, workerId: string): Promise<boolean> {
+/** Takes the run's lease if it is free or stale. */
+async function claimLease(runId: string, owner: string): Promise<boolean> {
   const n = await getDb().$executeRaw`
-    UPDATE upgrade_runs SET lease_owner = ${workerId}, lease_expires_at = now() + make_interval(secs => ${leaseSeconds()}), heartbeat_at = now()
-    WHERE id = ${runId} AND status = 'running' AND (lease_owner IS NULL OR lease_expires_at < now() OR lease_owner = ${workerId})`;
+    UPDATE upgrade_runs SET lease_owner = ${owner}, lease_expires_at = now() + make_interval(secs => ${leaseSeconds()}), heartbeat_at = now()
+    WHERE id = ${runId} AND status = 'running' AND (lease_owner IS NULL OR lease_expires_at < now())`;
   return n > 0;
 }
+
+// Runs this process is executing: a duplicate job for one of them is dropped here, before it
+// could even try for the lease.
+const executing = new Set<string>();
+let executionSeq = 0;
 
 /**
  * Runs a run's steps until it ends or has to wait (checklist, monitoring). Safe to call for any
@@ -40,6 +45,17 @@ async function claimLease(runId: string, workerId: string): Promise<boolean> {
  * that was running when its worker died is simply run again (steps are idempotent).
  */
 export async function executeRun(runId: string, workerId: string): Promise<void> {
+  if (executing.has(runId)) return;
+  executing.add(runId);
+  try {
+    // The lease names one execution, not a process, so fencing tells any two executions apart.
+    await executeWithLease(runId, `${workerId}#${++executionSeq}`);
+  } finally {
+    executing.delete(runId);
+  }
+}
+
+async function executeWithLease(runId: string, workerId: string): Promise<void> {
   if (!(await claimLease(runId, workerId))) return;
   const db = getDb();
   const lost = new AbortController();
