@@ -12,7 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "e2e/**", "examples/**/node_modules/**", ".test-data/**", ".data/**"],
+    exclude: ["node_modules/**", ".next/**", "e2e/**", "examples/**/node_modules/**", ".test-data/**", ".data/**", ".bench-data/**"],
     environment: "node",
     // One shared database per run: files run one at a time so their fixtures do not interleave.
     fileParallelism: false,

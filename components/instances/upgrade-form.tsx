@@ -12,7 +12,7 @@ const MANUAL = [
   { key: "rollbackPlanPrepared", label: "Rollback plan prepared" },
 ] as const;
 
-export function UpgradeForm({ instanceId, targets }: { instanceId: string; targets: { version: string; label: string }[] }) {
+export function UpgradeForm({ instanceId, targets, frozen }: { instanceId: string; targets: { version: string; label: string }[]; frozen: boolean }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -24,8 +24,17 @@ export function UpgradeForm({ instanceId, targets }: { instanceId: string; targe
     const f = new FormData(e.currentTarget);
     const plan = String(f.get("rollbackPlan") ?? "").trim();
     const checklist = Object.fromEntries(MANUAL.filter((m) => f.get(m.key) === "on").map((m) => [m.key, true]));
+    const when = String(f.get("scheduledFor") ?? "");
+    const override = String(f.get("securityOverride") ?? "").trim();
     start(async () => {
-      const res = await postJson(`/api/superadmin/instances/${instanceId}/upgrades`, { targetVersion: String(f.get("targetVersion")), ...(plan ? { rollbackPlan: plan } : {}), checklist });
+      const res = await postJson(`/api/superadmin/instances/${instanceId}/upgrades`, {
+        targetVersion: String(f.get("targetVersion")),
+        ...(plan ? { rollbackPlan: plan } : {}),
+        checklist,
+        // datetime-local is the browser's local time; the API takes an instant.
+        ...(when ? { scheduledFor: new Date(when).toISOString() } : {}),
+        ...(override ? { securityOverride: { reason: override } } : {}),
+      });
       if (!res.ok) {
         setError(res.message);
         return;
@@ -49,6 +58,14 @@ export function UpgradeForm({ instanceId, targets }: { instanceId: string; targe
       <Field label="Rollback plan" htmlFor="rollbackPlan" hint="What to do if the upgrade goes wrong; approvers read it.">
         <textarea id="rollbackPlan" name="rollbackPlan" rows={3} maxLength={5000} className="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm" defaultValue="Roll back with the runbook's procedure: migrations down, restore the pre-upgrade backup if needed, redeploy the previous version." />
       </Field>
+      <Field label="Start at (optional)" htmlFor="scheduledFor" hint="Empty: as soon as the channel policy allows (now, or the next maintenance window).">
+        <input id="scheduledFor" name="scheduledFor" type="datetime-local" className="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm" />
+      </Field>
+      {frozen ? (
+        <Field label="Security override reason" htmlFor="securityOverride" hint="The channel is frozen: only a critical security patch may pass, with your written reason. It is audited.">
+          <textarea id="securityOverride" name="securityOverride" rows={2} maxLength={2000} className="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm" />
+        </Field>
+      ) : null}
       <fieldset className="space-y-1">
         <legend className="text-sm font-medium text-slate-800">Checklist items you have done</legend>
         {MANUAL.map((m) => (

@@ -102,6 +102,14 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
   }
 
   const base = `/api/superadmin/upgrades/${run.id}`;
+  const [shared, setShared] = useState<string | null>(run.statusPageUrl);
+  function share() {
+    start(async () => {
+      const res = await postJson(`${base}/status-page`);
+      if (res.ok) setShared((res.data as { statusPage: { url: string } }).statusPage.url);
+      else setMessage({ tone: "error", text: res.message });
+    });
+  }
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
@@ -111,12 +119,26 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
         <span className={`text-xs ${connected ? "text-emerald-700" : "text-slate-500"}`} role="status">
           {connected ? "Live" : "Connecting…"}
         </span>
+        {run.scheduledFor && (run.status === "scheduled" || run.status === "pending_approval") ? (
+          <span className="text-sm text-slate-600" data-testid="scheduled-for">
+            Starts at <Time value={run.scheduledFor} />
+          </span>
+        ) : null}
         {run.monitoringUntil && run.status === "monitoring" ? (
           <span className="text-sm text-slate-600">
             Monitoring until <Time value={run.monitoringUntil} />
           </span>
         ) : null}
         <div className="ml-auto flex flex-wrap gap-2">
+          {shared ? (
+            <a className="self-center text-sm text-brand-700 underline" href={shared} target="_blank" rel="noreferrer" data-testid="status-page-link">
+              Stakeholder status page
+            </a>
+          ) : can.run ? (
+            <Button variant="secondary" disabled={pending} onClick={share}>
+              Share a status page
+            </Button>
+          ) : null}
           {canCancel ? (
             <Button variant="secondary" disabled={pending} onClick={() => act(`${base}/cancel`, undefined, "Cancel requested: the instance returns untouched.", "Cancel this upgrade? The instance keeps its current version.")}>
               Cancel upgrade

@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { getBoss, enqueueRun, QUEUES, type BackupJob, type RunJob } from "@/lib/jobs/queue";
 import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-run";
+import { moveRun } from "@/lib/upgrades/engine/transitions";
 import { runQueuedBackup } from "@/lib/backups/request-backup";
 import { logError, logInfo } from "@/lib/log";
 
@@ -25,7 +26,20 @@ export async function sweep(): Promise<void> {
     logInfo("resuming a run without a live worker", { runId: o.id, worker: WORKER_ID });
     await enqueueRun(o.id);
   }
+  await startDueScheduled();
   await finishDueMonitoring();
+}
+
+/** Scheduled runs whose time has come (a maintenance window opened, or the time asked for). */
+export async function startDueScheduled(): Promise<void> {
+  const db = getDb();
+  // Only the head of a plan holds the instance; later hops wait for it instead.
+  const due = await db.upgradeRun.findMany({ where: { status: "scheduled", scheduledFor: { lte: new Date() }, activeInstanceId: { not: null } }, select: { id: true, scheduledFor: true } });
+  for (const d of due) {
+    await db.$transaction(async (tx) => {
+      if (await moveRun(tx, d.id, ["scheduled"], "running", { startedAt: new Date() }, "Scheduled time reached: starting")) await enqueueRun(d.id, tx);
+    });
+  }
 }
 
 export async function startWorker(): Promise<() => Promise<void>> {

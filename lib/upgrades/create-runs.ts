@@ -21,6 +21,7 @@ export type NewRun = {
   hopIndex?: number;
   parentRunId?: string | null;
   restoreBackupId?: string | null;
+  scheduledFor?: Date | null;
   checklist?: { key: string; checkedById: string | null }[];
   checklistOverride?: { reason: string; byId: string | null } | null;
 };
@@ -46,6 +47,7 @@ export async function insertRun(tx: Tx, n: NewRun): Promise<string> {
       hopIndex: n.hopIndex ?? 0,
       parentRunId: n.parentRunId ?? null,
       restoreBackupId: n.restoreBackupId ?? null,
+      scheduledFor: n.scheduledFor ?? null,
       startedAt: n.status === "running" ? now : null,
       ...(n.checklistOverride ? { checklistOverrideReason: n.checklistOverride.reason, checklistOverrideById: n.checklistOverride.byId, checklistOverrideAt: now } : {}),
       steps: { create: stepsForKind(n.kind).map((s, i) => ({ key: s.key, title: s.title, position: i, expectedSeconds: s.expectedSeconds })) },

@@ -5,12 +5,12 @@ import { AppError } from "@/lib/errors";
 import { Prisma } from "@/generated/prisma/client";
 import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { decideUpgrade } from "@/lib/channels/plan-upgrade";
+import { evaluatePolicy } from "@/lib/channels/policy";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
 import type { CreateUpgradeInput } from "@/lib/upgrades/schemas";
 
-export type CreatedUpgrade = { id: string; status: string; path: string[]; runIds: string[] };
+export type CreatedUpgrade = { id: string; status: string; path: string[]; runIds: string[]; scheduledFor: string | null };
 
 /**
  * `POST /api/superadmin/instances/{id}/upgrades`: one transaction writes the run (one per hop of the
@@ -25,15 +25,31 @@ export async function createUpgrade(opts: { actor: Actor | null; instanceId: str
     return await getDb().$transaction(async (tx) => {
       const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM instances WHERE id = ${instanceId} FOR UPDATE`;
       if (locked.length === 0) throw new AppError("not_found", `No instance with id ${instanceId}.`);
-      const instance = await tx.instance.findUniqueOrThrow({ where: { id: instanceId }, include: { activeRun: { select: { id: true, status: true } } } });
+      const instance = await tx.instance.findUniqueOrThrow({ where: { id: instanceId }, include: { activeRun: { select: { id: true, status: true } }, maintenanceWindows: true } });
       if (instance.activeRun) {
         throw new AppError("conflict", `The instance already has an active run (${instance.activeRun.id}, ${instance.activeRun.status}).`, { activeUpgradeId: instance.activeRun.id });
       }
       const releases = await tx.release.findMany({ where: { type: "platform" } });
-      const decision = decideUpgrade(instance, input.targetVersion, releases);
-      if (!decision.eligible) throw new AppError("conflict", decision.reason, { policy: "refused" });
+      const release = releases.find((r) => r.version === input.targetVersion);
+      if (!release) throw new AppError("conflict", `${input.targetVersion} is not a known release.`, { policy: "unknown_release" });
+      const now = new Date();
+      const freezes = await tx.freezePeriod.findMany({ where: { OR: [{ instanceId }, { instanceId: null }], endsAt: { gt: now } } });
+      const decision = evaluatePolicy({
+        instance: { version: instance.version, updateChannel: instance.updateChannel, pinnedVersion: instance.pinnedVersion, timezone: instance.timezone, windows: instance.maintenanceWindows, freezes },
+        release,
+        releases,
+        now,
+        trigger: "manual",
+        ...(input.securityOverride && actor.type !== "system" ? { securityOverride: { reason: input.securityOverride.reason, byRole: actor.role } } : {}),
+      });
+      if (!decision.eligible) throw new AppError("conflict", decision.reason, { policy: decision.code });
+      if (decision.when.kind === "never") throw new AppError("conflict", decision.reason, { policy: "never" });
 
-      const firstStatus = decision.needsApproval ? "pending_approval" : "running";
+      // The later of the policy's earliest moment and the one asked for.
+      const asked = input.scheduledFor ? new Date(input.scheduledFor) : null;
+      const policyAt = decision.when.kind === "window" ? decision.when.at : null;
+      const startAt = [asked, policyAt].filter((d): d is Date => d !== null && d.getTime() > now.getTime()).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+      const firstStatus = decision.needsApproval ? "pending_approval" : startAt ? "scheduled" : "running";
       const planId = decision.path.length > 1 ? randomUUID() : null;
       const manual = Object.entries(input.checklist ?? {})
         .filter(([, v]) => v)
@@ -60,6 +76,7 @@ export async function createUpgrade(opts: { actor: Actor | null; instanceId: str
             hopIndex: i,
             checklist: manual,
             checklistOverride: input.checklistOverride ? { reason: input.checklistOverride.reason, byId: userId } : null,
+            scheduledFor: i === 0 ? startAt : null,
           }),
         );
         from = version;
@@ -69,10 +86,13 @@ export async function createUpgrade(opts: { actor: Actor | null; instanceId: str
         action: "instance.upgrade.request",
         resourceType: "instance",
         resourceId: instanceId,
-        metadata: { upgradeId: id, from: instance.version, to: input.targetVersion, path: decision.path, status: firstStatus, policy: decision.reason, ...(input.checklistOverride ? { checklistOverride: input.checklistOverride.reason } : {}) },
+        metadata: { upgradeId: id, from: instance.version, to: input.targetVersion, path: decision.path, status: firstStatus, policy: decision.reason, scheduledFor: startAt?.toISOString() ?? null, ...(input.checklistOverride ? { checklistOverride: input.checklistOverride.reason } : {}) },
       });
+      if (decision.overrideUsed && input.securityOverride) {
+        await recordAudit(tx, actor, { action: "instance.upgrade.security_override", resourceType: "instance", resourceId: instanceId, metadata: { upgradeId: id, release: input.targetVersion, reason: input.securityOverride.reason } });
+      }
       if (firstStatus === "running") await enqueueRun(id, tx);
-      return { id, status: firstStatus, path: decision.path, runIds };
+      return { id, status: firstStatus, path: decision.path, runIds, scheduledFor: startAt?.toISOString() ?? null };
     });
   } catch (e) {
     // Two requests raced past the read above: the unique index on active_instance_id decides.

@@ -34,6 +34,7 @@ export type UpgradeDetail = UpgradeSummary & {
   children: { id: string; kind: string; status: string }[];
   plan: { id: string; hopIndex: number; toVersion: string; status: string }[];
   monitoringUntil: string | null;
+  scheduledFor: string | null;
   cancelRequested: boolean;
   statusPageUrl: string | null;
 };
@@ -116,6 +117,7 @@ export async function getUpgrade(opts: { actor: Actor | null; id: string }): Pro
     children: r.childRuns,
     plan,
     monitoringUntil: r.monitoringUntil?.toISOString() ?? null,
+    scheduledFor: r.scheduledFor?.toISOString() ?? null,
     cancelRequested: r.cancelRequestedAt !== null,
     statusPageUrl: r.statusPageTokens[0] ? `/status/${r.statusPageTokens[0].token}` : null,
   };

@@ -162,6 +162,10 @@ export async function approveUpgrade(opts: { actor: Actor | null; runId: string;
     await emitRunEvent(tx, runId, { type: "approval", message: `Approved (${approvals}/${run.instance.requiredApprovals}): ${opts.comment}`, data: { decision: "approved", approvals } });
     await recordAudit(tx, actor, { action: "instance.upgrade.approve", resourceType: "upgrade", resourceId: runId, metadata: { comment: opts.comment, approvals, required: run.instance.requiredApprovals, instanceId: run.instanceId } });
     if (approvals >= run.instance.requiredApprovals) {
+      if (run.scheduledFor && run.scheduledFor.getTime() > Date.now()) {
+        await moveRun(tx, runId, ["pending_approval"], "scheduled", {}, `Approved: starts at ${run.scheduledFor.toISOString()}`);
+        return { status: "scheduled" as const, approvals };
+      }
       await moveRun(tx, runId, ["pending_approval"], "running", { startedAt: new Date() }, "Approved: starting");
       await enqueueRun(runId, tx);
       return { status: "running" as const, approvals };

@@ -20,6 +20,8 @@ export const createUpgradeSchema = z
     scheduledFor: z.iso.datetime({ offset: true }).optional(),
     checklist: manualChecklistSchema.optional(),
     checklistOverride: z.object({ reason }).strict().optional(),
+    // A critical security patch on a frozen instance (or during a freeze): superadmin only.
+    securityOverride: z.object({ reason }).strict().optional(),
   })
   .strict()
   .refine((v) => !(v.checklist?.rollbackPlanPrepared && !v.rollbackPlan), { message: "Write the rollback plan when you tick rollbackPlanPrepared.", path: ["rollbackPlan"] });

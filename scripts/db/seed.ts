@@ -63,7 +63,16 @@ export async function seedDemo(databaseUrl: string, opts: { password?: string } 
         });
       }
       await tx.instance.create({
-        data: { name: "lagos-production", url: "http://127.0.0.1:4101", version: "1.1.0", updateChannel: "manual_approval", timezone: "Africa/Lagos", requiredApprovals: 1, monitoringWindowMinutes: 10 },
+        data: {
+          name: "lagos-production",
+          url: "http://127.0.0.1:4101",
+          version: "1.1.0",
+          updateChannel: "manual_approval",
+          timezone: "Africa/Lagos",
+          requiredApprovals: 1,
+          monitoringWindowMinutes: 10,
+          maintenanceWindows: { create: [{ dayOfWeek: 0, startMinute: 120, durationMinutes: 120 }, { dayOfWeek: 3, startMinute: 1320, durationMinutes: 60 }] },
+        },
       });
       await tx.instance.create({
         data: {
@@ -74,7 +83,7 @@ export async function seedDemo(databaseUrl: string, opts: { password?: string } 
           timezone: "Africa/Lagos",
           // Short windows suit a demo; real instances keep the 24 h default.
           monitoringWindowMinutes: 10,
-          maintenanceWindows: { create: [{ dayOfWeek: 0, startMinute: 120, durationMinutes: 120 }, { dayOfWeek: 3, startMinute: 1320, durationMinutes: 60 }] },
+          // No weekly window, so a manual upgrade of this demo instance starts at once.
         },
       });
       await tx.instance.create({

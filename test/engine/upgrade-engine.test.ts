@@ -364,3 +364,46 @@ describe("backups on request", () => {
     expect(parts.map((p) => p.kind).sort()).toEqual(["assets", "config", "database"]);
   });
 });
+
+describe("channel policy in the engine", () => {
+  it("a run asked for later is scheduled, then starts by itself when its time comes", async () => {
+    const inst = await instance("1.0.0");
+    const at = new Date(Date.now() + 4000).toISOString();
+    const up = await startUpgrade(inst, "1.1.0", { checklist: FULL_CHECKLIST, rollbackPlan: "Runbook rollback.", scheduledFor: at });
+    expect(up.status).toBe("scheduled");
+    const row = await testDb().upgradeRun.findUniqueOrThrow({ where: { id: up.id } });
+    expect(row.scheduledFor?.toISOString()).toBe(at);
+    expect((await waitForRun(up.id)).status).toBe("monitoring");
+    expect((await testDb().upgradeRun.findUniqueOrThrow({ where: { id: up.id } })).startedAt!.getTime()).toBeGreaterThanOrEqual(new Date(at).getTime());
+  });
+
+  it("auto-update waits for the instance's next maintenance window", async () => {
+    const inst = await instance("1.0.0");
+    // A window three days from now, in the instance's zone: never open during the test.
+    const day = (new Date().getUTCDay() + 3) % 7;
+    const patch = await api("superadmin", "PATCH", `/api/superadmin/instances/${inst.id}`, { maintenanceWindow: { timezone: "UTC", windows: [{ dayOfWeek: day, start: "03:00", durationMinutes: 60 }] } });
+    expect(patch.status, patch.text).toBe(200);
+    const up = await startUpgrade(inst, "1.1.0");
+    expect(up.status).toBe("scheduled");
+    const row = await testDb().upgradeRun.findUniqueOrThrow({ where: { id: up.id } });
+    expect(row.scheduledFor?.getUTCDay()).toBe(day);
+    expect(row.scheduledFor?.toISOString()).toMatch(/T03:00:00\.000Z$/);
+    expect(row.policyReason).toMatch(/window/i);
+    // A scheduled run can still be cancelled, and leaves the instance free.
+    expect((await api("superadmin", "POST", `/api/superadmin/upgrades/${up.id}/cancel`)).json).toMatchObject({ status: "cancelled" });
+  });
+
+  it("frozen: only a critical security patch, with a superadmin's written override, which is audited", async () => {
+    const inst = await instance("1.0.0", { channel: "frozen" });
+    const refused = await api("superadmin", "POST", `/api/superadmin/instances/${inst.id}/upgrades`, { targetVersion: "1.2.1" });
+    expect(refused.status).toBe(409);
+    expect((refused.json as { error: { details: { policy: string } } }).error.details.policy).toBe("frozen");
+    const noCritical = await api("superadmin", "POST", `/api/superadmin/instances/${inst.id}/upgrades`, { targetVersion: "1.1.0", securityOverride: { reason: "Please let this one through" } });
+    expect(noCritical.status).toBe(409);
+    const up = await startUpgrade(inst, "1.2.1", { checklist: FULL_CHECKLIST, rollbackPlan: "Runbook rollback.", securityOverride: { reason: "Session fixation fix (1.2.1), approved by the owner" } });
+    expect(up.status).toBe("running");
+    expect((await waitForRun(up.id)).status).toBe("monitoring");
+    expect(await instanceVersion(inst)).toBe("1.2.1");
+    expect(await testDb().auditLog.findFirst({ where: { action: "instance.upgrade.security_override", resourceId: inst.id } })).not.toBeNull();
+  });
+});

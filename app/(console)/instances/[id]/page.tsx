@@ -94,7 +94,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         ) : null}
         {canRun && !instance.activeUpgradeId ? (
           <Card title="Upgrade">
-            <UpgradeForm instanceId={instance.id} targets={targets} />
+            <UpgradeForm instanceId={instance.id} targets={targets} frozen={instance.updateChannel === "frozen"} />
           </Card>
         ) : null}
         <Card title="Backups" actions={canBackup ? <InstanceOps instanceId={instance.id} instanceName={instance.name} canEmergency={can(actor.role, "rollback:run")} hasBackup={runs.some((r) => r.kind === "upgrade" && r.status !== "pending_approval")} /> : null}>

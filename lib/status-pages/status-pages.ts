@@ -1,0 +1,126 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { generateUrlToken } from "@/lib/auth/tokens";
+import { findStep } from "@/lib/upgrades/runbook";
+
+const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
+
+/** A stakeholder link for one run, or for an instance (it then follows the instance's latest run). */
+export async function createStatusPage(opts: { actor: Actor | null; runId?: string; instanceId?: string }) {
+  requirePermission(opts.actor, "upgrade:run");
+  const { actor } = opts;
+  if (!opts.runId === !opts.instanceId) throw new AppError("bad_request", "Give a run or an instance.");
+  return getDb().$transaction(async (tx) => {
+    const target = opts.runId
+      ? await tx.upgradeRun.findUnique({ where: { id: opts.runId }, select: { id: true, instanceId: true } })
+      : await tx.instance.findUnique({ where: { id: opts.instanceId }, select: { id: true } });
+    if (!target) throw new AppError("not_found", opts.runId ? `No upgrade with id ${opts.runId}.` : `No instance with id ${opts.instanceId}.`);
+    const token = generateUrlToken();
+    const row = await tx.statusPageToken.create({ data: { token, runId: opts.runId ?? null, instanceId: opts.instanceId ?? null, createdById: actorUserId(actor) } });
+    await recordAudit(tx, actor, { action: "status_page.create", resourceType: opts.runId ? "upgrade" : "instance", resourceId: opts.runId ?? opts.instanceId ?? null, metadata: { statusPageId: row.id } });
+    return { id: row.id, url: `/status/${token}` };
+  });
+}
+
+export async function revokeStatusPage(opts: { actor: Actor | null; id: string }) {
+  requirePermission(opts.actor, "upgrade:run");
+  await getDb().$transaction(async (tx) => {
+    const n = await tx.statusPageToken.updateMany({ where: { id: opts.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (n.count === 0) throw new AppError("not_found", "No active status page with that id.");
+    await recordAudit(tx, opts.actor, { action: "status_page.revoke", resourceType: "status_page", resourceId: opts.id, metadata: {} });
+  });
+}
+
+export type PublicStep = { title: string; state: "done" | "in progress" | "waiting" | "not started" | "problem" | "skipped" };
+export type PublicStatus = {
+  instance: string;
+  change: string;
+  headline: string;
+  state: "scheduled" | "waiting for approval" | "in progress" | "completed" | "rolled back" | "stopped" | "no upgrade";
+  steps: PublicStep[];
+  etaSeconds: number | null;
+  maintenanceMessage: string | null;
+  updatedAt: string;
+};
+
+const PLAIN: Record<string, PublicStatus["state"]> = {
+  pending_approval: "waiting for approval",
+  approved: "scheduled",
+  scheduled: "scheduled",
+  running: "in progress",
+  awaiting_checklist: "in progress",
+  monitoring: "completed",
+  succeeded: "completed",
+  failed: "stopped",
+  rolling_back: "in progress",
+  rolled_back: "rolled back",
+  rejected: "stopped",
+  cancelled: "stopped",
+};
+
+const HEADLINE: Record<PublicStatus["state"], string> = {
+  scheduled: "An upgrade is scheduled.",
+  "waiting for approval": "An upgrade is planned and waiting for approval.",
+  "in progress": "An upgrade is in progress.",
+  completed: "The upgrade is complete. We are keeping an eye on things.",
+  "rolled back": "The upgrade was undone; the previous version is running.",
+  stopped: "The upgrade did not go ahead; nothing changed.",
+  "no upgrade": "No upgrade is planned.",
+};
+
+/** Learned step durations: the median of past runs of the same step, else the runbook's estimate. */
+export async function learnedStepSeconds(keys: string[]): Promise<Map<string, number>> {
+  const rows = await getDb().$queryRaw<{ key: string; seconds: number }[]>`
+    SELECT key, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))::float8 AS seconds
+    FROM upgrade_steps WHERE status = 'succeeded' AND key = ANY(${keys}) AND finished_at IS NOT NULL AND started_at IS NOT NULL
+    GROUP BY key`;
+  return new Map(rows.map((r) => [r.key, Number(r.seconds)]));
+}
+
+/**
+ * What a stakeholder may see, and nothing else: no hosts, URLs, tokens, error texts or log lines.
+ * Null for an unknown or revoked link (the page then says only that).
+ */
+export async function getPublicStatus(token: string): Promise<{ status: PublicStatus; runId: string | null } | null> {
+  if (!TOKEN_RE.test(token)) return null;
+  const db = getDb();
+  const page = await db.statusPageToken.findUnique({ where: { token } });
+  if (!page || page.revokedAt || (page.expiresAt && page.expiresAt.getTime() < Date.now())) return null;
+  const runId = page.runId ?? (await db.upgradeRun.findFirst({ where: { instanceId: page.instanceId ?? "-" }, orderBy: { createdAt: "desc" }, select: { id: true } }))?.id ?? null;
+  const instance = await db.instance.findUnique({ where: { id: page.instanceId ?? (page.runId ? (await db.upgradeRun.findUniqueOrThrow({ where: { id: page.runId } })).instanceId : "-") } });
+  if (!instance) return null;
+  if (!runId) {
+    return { runId: null, status: { instance: instance.name, change: `Version ${instance.version}`, headline: HEADLINE["no upgrade"], state: "no upgrade", steps: [], etaSeconds: null, maintenanceMessage: instance.maintenanceMode ? instance.maintenanceMessage : null, updatedAt: new Date().toISOString() } };
+  }
+  // An instance page follows the rollback that replaced an upgrade.
+  const run = await db.upgradeRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } }, childRuns: { orderBy: { createdAt: "desc" }, take: 1, include: { steps: { orderBy: { position: "asc" } } } } } });
+  const shown = run.childRuns[0] && ["rolling_back", "rolled_back"].includes(run.status) ? run.childRuns[0] : run;
+  const learned = await learnedStepSeconds(shown.steps.map((s) => s.key));
+  const now = Date.now();
+  let eta = 0;
+  const steps: PublicStep[] = shown.steps.map((s) => {
+    const expected = learned.get(s.key) ?? s.expectedSeconds;
+    if (s.status === "pending") eta += expected;
+    if (s.status === "running" && s.startedAt) eta += Math.max(0, expected - (now - s.startedAt.getTime()) / 1000);
+    const state: PublicStep["state"] = s.status === "succeeded" ? "done" : s.status === "running" ? "in progress" : s.status === "waiting" ? "waiting" : s.status === "failed" ? "problem" : s.status === "skipped" ? "skipped" : "not started";
+    return { title: findStep(s.key)?.publicTitle ?? "Working", state };
+  });
+  const state = shown !== run ? (shown.status === "succeeded" ? "rolled back" : "in progress") : (PLAIN[run.status] ?? "in progress");
+  const active = state === "in progress" || state === "scheduled" || state === "waiting for approval";
+  return {
+    runId: shown.id,
+    status: {
+      instance: instance.name,
+      change: shown.kind === "upgrade" ? `Version ${shown.fromVersion} → ${shown.toVersion}` : `Returning to version ${shown.toVersion}`,
+      headline: HEADLINE[state],
+      state,
+      steps,
+      etaSeconds: active ? Math.round(eta) : null,
+      maintenanceMessage: instance.maintenanceMode ? instance.maintenanceMessage : null,
+      updatedAt: run.updatedAt.toISOString(),
+    },
+  };
+}

@@ -1,0 +1,120 @@
+// Stakeholder status pages: no account needed, live, revocable, and redacted.
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, BASE_URL, TOKENS } from "@/test/support/env";
+import { testDb } from "@/test/support/db";
+import { UPGRADE_STEPS } from "@/lib/upgrades/runbook";
+
+let runId = "";
+let instanceId = "";
+const SECRET_ERROR = "connect ECONNREFUSED 10.1.2.3:5432 postgres://admin:hunter2@db.internal/instance";
+const SECRET_LOG = "pg_dump -h db.internal -U admin";
+
+beforeAll(async () => {
+  const db = testDb();
+  const inst = await db.instance.create({ data: { name: `status-${Date.now()}`, url: "http://127.0.0.1:4999", version: "1.0.0", maintenanceMode: true, maintenanceMessage: "Upgrading to 1.1.0; back in 30 minutes." } });
+  instanceId = inst.id;
+  const run = await db.upgradeRun.create({
+    data: {
+      instanceId: inst.id,
+      kind: "upgrade",
+      fromVersion: "1.0.0",
+      toVersion: "1.1.0",
+      status: "running",
+      trigger: "manual",
+      steps: {
+        create: UPGRADE_STEPS.map((s, i) => ({
+          key: s.key,
+          title: s.title,
+          position: i,
+          expectedSeconds: s.expectedSeconds,
+          status: i < 3 ? "succeeded" : i === 3 ? "running" : "pending",
+          startedAt: i <= 3 ? new Date(Date.now() - 5000) : null,
+          finishedAt: i < 3 ? new Date() : null,
+          ...(i === 2 ? { error: SECRET_ERROR, hint: "internal hint" } : {}),
+        })),
+      },
+    },
+  });
+  runId = run.id;
+  await db.runEvent.create({ data: { runId, type: "log", level: "info", message: SECRET_LOG } });
+});
+
+async function share(who: "superadmin" | "approver" | "viewer") {
+  return api(who, "POST", `/api/superadmin/upgrades/${runId}/status-page`);
+}
+
+describe("status pages", () => {
+  it("only a superadmin shares one; the link is unguessable", async () => {
+    expect((await share("viewer")).status).toBe(403);
+    expect((await share("approver")).status).toBe(403);
+    const res = await share("superadmin");
+    expect(res.status).toBe(201);
+    const { url } = (res.json as { statusPage: { url: string } }).statusPage;
+    expect(url).toMatch(/^\/status\/[A-Za-z0-9_-]{43}$/);
+    expect(await testDb().auditLog.findFirst({ where: { action: "status_page.create", resourceId: runId } })).not.toBeNull();
+  });
+
+  it("shows plain steps, the ETA and the maintenance message to anyone with the link, and nothing internal", async () => {
+    const { url } = ((await share("superadmin")).json as { statusPage: { url: string } }).statusPage;
+    const page = await fetch(`${BASE_URL}${url}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const state = await (await fetch(`${BASE_URL}${url}/state`)).json();
+    expect(state).toMatchObject({ state: "in progress", change: "Version 1.0.0 → 1.1.0", maintenanceMessage: "Upgrading to 1.1.0; back in 30 minutes." });
+    expect(state.steps.map((s: { title: string }) => s.title)).toContain("Entering maintenance");
+    expect(state.etaSeconds).toBeGreaterThan(0);
+    // The stream carries only "something changed"; read what it replays.
+    const ctrl = new AbortController();
+    const stream = await fetch(`${BASE_URL}${url}/events`, { signal: ctrl.signal });
+    await testDb().$executeRaw`SELECT pg_notify('run_events', ${runId})`;
+    await testDb().runEvent.create({ data: { runId, type: "step_status", message: SECRET_ERROR, data: { error: SECRET_ERROR } } });
+    await testDb().$executeRaw`SELECT pg_notify('run_events', ${runId})`;
+    const reader = stream.body!.getReader();
+    let text = "";
+    const until = Date.now() + 5000;
+    while (!text.includes("event: change") && Date.now() < until) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    ctrl.abort();
+    expect(text).toContain("event: change");
+    for (const body of [html, JSON.stringify(state), text]) {
+      for (const secret of ["127.0.0.1", "10.1.2.3", "hunter2", "db.internal", "ECONNREFUSED", "pg_dump", "internal hint", TOKENS.superadmin, "/api/superadmin"]) {
+        expect(body.includes(secret), `found "${secret}"`).toBe(false);
+      }
+    }
+  });
+
+  it("learns the ETA from past runs of the same steps", async () => {
+    const db = testDb();
+    const past = await db.upgradeRun.create({ data: { instanceId, kind: "upgrade", fromVersion: "0.9.0", toVersion: "1.0.0", status: "succeeded", trigger: "manual" } });
+    const t0 = new Date(Date.now() - 3_600_000);
+    // Every other step of the catalogue already has a learned median from this suite or none;
+    // make "configure" take 7 s in history and compare against its 60 s runbook estimate.
+    await db.upgradeStep.create({ data: { runId: past.id, key: "configure", title: "x", position: 0, expectedSeconds: 60, status: "succeeded", startedAt: t0, finishedAt: new Date(t0.getTime() + 7000) } });
+    const { getPublicStatus } = await import("@/lib/status-pages/status-pages");
+    const { url } = ((await share("superadmin")).json as { statusPage: { url: string } }).statusPage;
+    const found = await getPublicStatus(url.split("/").pop() ?? "");
+    const { learnedStepSeconds } = await import("@/lib/status-pages/status-pages");
+    const learned = await learnedStepSeconds(["configure"]);
+    // The median of every finished "configure" step so far (other files may have added some).
+    const rows = await db.upgradeStep.findMany({ where: { key: "configure", status: "succeeded", NOT: [{ startedAt: null }, { finishedAt: null }] } });
+    const secs = rows.map((r) => (r.finishedAt!.getTime() - r.startedAt!.getTime()) / 1000).sort((a, b) => a - b);
+    const mid = (secs.length - 1) / 2;
+    const median = ((secs[Math.floor(mid)] ?? 0) + (secs[Math.ceil(mid)] ?? 0)) / 2;
+    expect(learned.get("configure")).toBeCloseTo(median, 2);
+    expect(secs).toContain(7);
+    expect(found?.status.etaSeconds).toBeGreaterThan(0);
+  });
+
+  it("a revoked link stops working", async () => {
+    const created = ((await share("superadmin")).json as { statusPage: { id: string; url: string } }).statusPage;
+    expect((await fetch(`${BASE_URL}${created.url}/state`)).status).toBe(200);
+    expect((await api("viewer", "POST", `/api/superadmin/status-pages/${created.id}/revoke`)).status).toBe(403);
+    expect((await api("superadmin", "POST", `/api/superadmin/status-pages/${created.id}/revoke`)).status).toBe(200);
+    expect((await fetch(`${BASE_URL}${created.url}/state`)).status).toBe(404);
+    expect(await (await fetch(`${BASE_URL}${created.url}`)).text()).toContain("This status link is not valid");
+    expect((await fetch(`${BASE_URL}/status/not-a-token/state`)).status).toBe(404);
+  });
+});
