@@ -24,6 +24,12 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   API_RATE_LIMIT: z.coerce.number().int().positive().default(600),
+  // The release feed the worker keeps in sync: an http(s) URL or a file path. Unset: releases
+  // come only from what is already in the database.
+  RELEASE_FEED: z.string().trim().min(1).optional(),
+  FEED_SYNC_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
+  // How often the worker applies the channel policies to the fleet; 0 turns auto-update off.
+  AUTO_UPDATE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   // Trust X-Forwarded-For for the client IP only behind a proxy you run.
   TRUST_PROXY: z
     .enum(["true", "false"])

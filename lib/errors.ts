@@ -6,6 +6,7 @@ export type ErrorCode =
   | "conflict"
   | "validation_failed"
   | "rate_limited"
+  | "unavailable"
   | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -16,6 +17,8 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   validation_failed: 422,
   rate_limited: 429,
+  // An upstream the console depends on (a release feed) did not answer.
+  unavailable: 503,
   internal: 500,
 };
 

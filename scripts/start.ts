@@ -117,6 +117,10 @@ try {
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET,
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY,
     STORAGE_DIR: process.env.STORAGE_DIR,
+    // The worker keeps the demo feed in sync. Its auto-update scan stays off in the demo unless
+    // asked for, so the demo instances wait for you (README: "Auto-update").
+    RELEASE_FEED: process.env.RELEASE_FEED ?? path.join(dataDir, "releases", "feed.json"),
+    AUTO_UPDATE_INTERVAL_SECONDS: process.env.AUTO_UPDATE_INTERVAL_SECONDS ?? "0",
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
   };
   const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], { cwd: root, env, stdio: "inherit" });

@@ -22,7 +22,8 @@ export type NewRun = {
   parentRunId?: string | null;
   restoreBackupId?: string | null;
   scheduledFor?: Date | null;
-  checklist?: { key: string; checkedById: string | null }[];
+  /** Items ticked at creation: by a person (checkedById), or by the console itself with a note. */
+  checklist?: { key: string; checkedById: string | null; bySystem?: boolean; note?: string }[];
   checklistOverride?: { reason: string; byId: string | null } | null;
 };
 
@@ -55,15 +56,12 @@ export async function insertRun(tx: Tx, n: NewRun): Promise<string> {
     select: { id: true },
   });
   if (n.kind === "upgrade") {
-    const ticked = new Map((n.checklist ?? []).map((c) => [c.key, c.checkedById]));
+    const ticked = new Map((n.checklist ?? []).map((c) => [c.key, c]));
     await tx.checklistItem.createMany({
-      data: CHECKLIST_ITEMS.map((c) => ({
-        runId: run.id,
-        key: c.key,
-        checked: ticked.has(c.key),
-        checkedById: ticked.get(c.key) ?? null,
-        checkedAt: ticked.has(c.key) ? now : null,
-      })),
+      data: CHECKLIST_ITEMS.map((c) => {
+        const t = ticked.get(c.key);
+        return { runId: run.id, key: c.key, checked: !!t, checkedById: t?.checkedById ?? null, bySystem: t?.bySystem ?? false, note: t?.note ?? null, checkedAt: t ? now : null };
+      }),
     });
   }
   await emitRunEvent(tx, run.id, { type: "run_status", message: `Run created (${n.status})`, data: { status: n.status } });

@@ -9,6 +9,7 @@ import { evaluatePolicy } from "@/lib/channels/policy";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
 import type { CreateUpgradeInput } from "@/lib/upgrades/schemas";
+import type { ChecklistKey } from "@/generated/prisma/enums";
 
 export type CreatedUpgrade = { id: string; status: string; path: string[]; runIds: string[]; scheduledFor: string | null };
 
@@ -16,7 +17,14 @@ export type CreatedUpgrade = { id: string; status: string; path: string[]; runId
  * `POST /api/superadmin/instances/{id}/upgrades`: one transaction writes the run (one per hop of the
  * path), its steps and checklist, the audit entry and the job.
  */
-export async function createUpgrade(opts: { actor: Actor | null; instanceId: string; input: CreateUpgradeInput; trigger?: "manual" | "api" }): Promise<CreatedUpgrade> {
+export async function createUpgrade(opts: {
+  actor: Actor | null;
+  instanceId: string;
+  input: CreateUpgradeInput;
+  trigger?: "manual" | "api" | "auto_update";
+  /** Checklist items the console itself vouches for (the auto-update scan), with why. */
+  systemChecklist?: { key: ChecklistKey; note: string }[];
+}): Promise<CreatedUpgrade> {
   requirePermission(opts.actor, "upgrade:run");
   const { actor, instanceId, input } = opts;
   const userId = actorUserId(actor);
@@ -39,7 +47,7 @@ export async function createUpgrade(opts: { actor: Actor | null; instanceId: str
         release,
         releases,
         now,
-        trigger: "manual",
+        trigger: opts.trigger === "auto_update" ? "auto" : "manual",
         ...(input.securityOverride && actor.type !== "system" ? { securityOverride: { reason: input.securityOverride.reason, byRole: actor.role } } : {}),
       });
       if (!decision.eligible) throw new AppError("conflict", decision.reason, { policy: decision.code });
@@ -53,7 +61,8 @@ export async function createUpgrade(opts: { actor: Actor | null; instanceId: str
       const planId = decision.path.length > 1 ? randomUUID() : null;
       const manual = Object.entries(input.checklist ?? {})
         .filter(([, v]) => v)
-        .map(([key]) => ({ key, checkedById: userId }));
+        .map(([key]) => ({ key, checkedById: userId }))
+        .concat((opts.systemChecklist ?? []).map((c) => ({ key: c.key, checkedById: null, bySystem: true, note: c.note })));
       const runIds: string[] = [];
       let from = instance.version;
       for (const [i, version] of decision.path.entries()) {

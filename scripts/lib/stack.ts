@@ -119,6 +119,8 @@ export async function startStack(opts: { root: string; work: string; name: strin
       ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       STORAGE_DIR: path.join(work, `storage-${dbName}`),
       TEST_RELEASES_DIR: path.join(work, "releases"),
+      // Tests drive the seeded instances by hand; the auto-update test starts its own scanning worker.
+      AUTO_UPDATE_INTERVAL_SECONDS: "0",
       ...opts.extraEnv,
     };
     // The fleet is prepared in this process, through the same modules the server uses.
