@@ -8,6 +8,7 @@ const ITEMS = [
   { href: "/releases", label: "Releases" },
   { href: "/upgrades", label: "Upgrades" },
   { href: "/approvals", label: "Approvals" },
+  { href: "/calendar", label: "Policy calendar" },
   { href: "/audit", label: "Audit log" },
   { href: "/settings", label: "Settings" },
 ] as const;

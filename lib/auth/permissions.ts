@@ -9,6 +9,7 @@ export const PERMISSIONS = {
   "instance:read": ALL,
   "instance:update": ADMIN,
   "instance:maintenance": ADMIN,
+  "freeze:manage": ADMIN,
   "release:read": ALL,
   "release:manage": ADMIN,
   "upgrade:read": ALL,

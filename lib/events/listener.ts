@@ -8,6 +8,9 @@ import { logError } from "@/lib/log";
 // not 500. It reconnects by itself; subscribers re-read from the table, so nothing is lost.
 type Callback = () => void;
 
+// The subscription key of watchers of every run (fleet views); run ids are cuids, never "*".
+const ANY_RUN = "*";
+
 const g = globalThis as unknown as { runListener?: { subs: Map<string, Set<Callback>>; client: pg.Client | null; connecting: Promise<void> | null } };
 const state = (g.runListener ??= { subs: new Map(), client: null, connecting: null });
 
@@ -16,6 +19,7 @@ async function connect(): Promise<void> {
   client.on("notification", (msg) => {
     if (msg.channel !== RUN_EVENTS_CHANNEL || !msg.payload) return;
     for (const cb of state.subs.get(msg.payload) ?? []) cb();
+    for (const cb of state.subs.get(ANY_RUN) ?? []) cb();
   });
   client.on("error", (e) => {
     logError("run event listener lost its connection; reconnecting", e);
@@ -49,4 +53,9 @@ export async function subscribeRun(runId: string, cb: Callback): Promise<() => v
     set.delete(cb);
     if (set.size === 0) state.subs.delete(runId);
   };
+}
+
+/** Calls `cb` whenever any run has new events (fleet views such as the approval queue). */
+export function subscribeAllRuns(cb: Callback): Promise<() => void> {
+  return subscribeRun(ANY_RUN, cb);
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { subscribeRun } from "@/lib/events/listener";
+import { SSE_HEADERS, sseLifecycle } from "@/lib/events/sse";
 
 export type StreamEvent = { id: string; type: string; stepKey: string | null; level: string | null; message: string | null; data: unknown; at: string };
 
@@ -8,8 +9,6 @@ export async function eventsSince(runId: string, afterId: bigint, limit = 500): 
   const rows = await getDb().runEvent.findMany({ where: { runId, id: { gt: afterId } }, orderBy: { id: "asc" }, take: limit, include: { step: { select: { key: true } } } });
   return rows.map((r) => ({ id: r.id.toString(), type: r.type, stepKey: r.step?.key ?? null, level: r.level, message: r.message, data: r.data, at: r.createdAt.toISOString() }));
 }
-
-const HEARTBEAT_MS = 15_000;
 
 /**
  * An SSE response for a run: replays what the client missed (after `lastEventId`), then streams
@@ -56,18 +55,9 @@ export function runEventStream(opts: { runId: string; lastEventId: bigint; signa
           });
       };
       const unsubscribe = await subscribeRun(opts.runId, wake);
-      const beat = setInterval(() => send(`: heartbeat ${new Date().toISOString()}\n\n`), HEARTBEAT_MS);
-      cleanup = () => {
-        if (closed) return;
+      cleanup = sseLifecycle(controller, send, unsubscribe, () => {
         closed = true;
-        clearInterval(beat);
-        unsubscribe();
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client
-        }
-      };
+      });
       opts.signal.addEventListener("abort", () => cleanup?.());
       send("retry: 2000\n\n");
       wake();
@@ -76,7 +66,7 @@ export function runEventStream(opts: { runId: string; lastEventId: bigint; signa
       cleanup?.();
     },
   });
-  return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" } });
+  return new Response(stream, { headers: SSE_HEADERS });
 }
 
 export function parseLastEventId(req: Request): bigint {

@@ -35,9 +35,11 @@ export const updateInstanceSchema = z
     updateChannel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(", ")}` }).optional(),
     pinnedVersion: z.string().trim().regex(SEMVER_RE, "must be a version such as 1.2.3").nullable().optional(),
     maintenanceWindow: maintenanceWindowSchema.nullable().optional(),
+    requiredApprovals: z.number().int().min(1, "at least 1").max(5, "at most 5").optional(),
+    autoRollback: z.boolean({ message: "must be true or false" }).optional(),
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one of updateChannel, pinnedVersion, maintenanceWindow." });
+  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one of updateChannel, pinnedVersion, maintenanceWindow, requiredApprovals, autoRollback." });
 
 export type UpdateInstanceInput = z.infer<typeof updateInstanceSchema>;
 

@@ -17,6 +17,12 @@ export type InstanceDto = {
   } | null;
   activeUpgradeId: string | null;
   lastBackupAt: string | null;
+  /** IANA zone in which the maintenance windows are read. */
+  timezone: string;
+  /** Approvals a manual-approval request needs before it runs. */
+  requiredApprovals: number;
+  /** Whether a failure from `migrate` on rolls back by itself. */
+  autoRollback: boolean;
 };
 
 export type InstanceRow = Instance & {
@@ -54,5 +60,8 @@ export function serializeInstance(i: InstanceRow): InstanceDto {
           },
     activeUpgradeId: i.activeRun?.id ?? null,
     lastBackupAt: i.lastBackupAt?.toISOString() ?? null,
+    timezone: i.timezone,
+    requiredApprovals: i.requiredApprovals,
+    autoRollback: i.autoRollback,
   };
 }

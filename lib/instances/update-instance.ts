@@ -38,6 +38,12 @@ export async function updateInstance(opts: { actor: Actor | null; id: string; in
     if (input.pinnedVersion !== undefined && before.pinnedVersion !== input.pinnedVersion) {
       changes.pinnedVersion = { from: before.pinnedVersion, to: input.pinnedVersion };
     }
+    if (input.requiredApprovals !== undefined && before.requiredApprovals !== input.requiredApprovals) {
+      changes.requiredApprovals = { from: before.requiredApprovals, to: input.requiredApprovals };
+    }
+    if (input.autoRollback !== undefined && before.autoRollback !== input.autoRollback) {
+      changes.autoRollback = { from: before.autoRollback, to: input.autoRollback };
+    }
     if (input.maintenanceWindow !== undefined) {
       const previous = serializeInstance(before).maintenanceWindow;
       if (JSON.stringify(previous) !== JSON.stringify(input.maintenanceWindow)) {
@@ -62,6 +68,8 @@ export async function updateInstance(opts: { actor: Actor | null; id: string; in
         ...(input.updateChannel !== undefined ? { updateChannel: channelToDb(input.updateChannel) } : {}),
         ...(input.pinnedVersion !== undefined ? { pinnedVersion: input.pinnedVersion } : {}),
         ...(input.maintenanceWindow ? { timezone: input.maintenanceWindow.timezone } : {}),
+        ...(input.requiredApprovals !== undefined ? { requiredApprovals: input.requiredApprovals } : {}),
+        ...(input.autoRollback !== undefined ? { autoRollback: input.autoRollback } : {}),
       },
     });
     await recordAudit(tx, actor, {

@@ -8,6 +8,9 @@ import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-r
 import { moveRun } from "@/lib/upgrades/engine/transitions";
 import { runQueuedBackup } from "@/lib/backups/request-backup";
 import { logError, logInfo } from "@/lib/log";
+import { activeFreeze, formatLocal, nextWindowStart } from "@/lib/channels/windows";
+import { emitRunEvent } from "@/lib/events/run-events";
+import { recordAudit } from "@/lib/audit/record-audit";
 import { startAutoUpdate } from "@/lib/auto-update/run-auto-update";
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -31,14 +34,34 @@ export async function sweep(): Promise<void> {
   await finishDueMonitoring();
 }
 
-/** Scheduled runs whose time has come (a maintenance window opened, or the time asked for). */
+/**
+ * Scheduled runs whose time has come (a maintenance window opened, or the time asked for). A run
+ * that falls inside a change freeze created after it was scheduled moves to the next window after
+ * the freeze (or the freeze's end, for an instance without windows) instead of starting.
+ */
 export async function startDueScheduled(): Promise<void> {
   const db = getDb();
+  const now = new Date();
   // Only the head of a plan holds the instance; later hops wait for it instead.
-  const due = await db.upgradeRun.findMany({ where: { status: "scheduled", scheduledFor: { lte: new Date() }, activeInstanceId: { not: null } }, select: { id: true, scheduledFor: true } });
+  const due = await db.upgradeRun.findMany({
+    where: { status: "scheduled", scheduledFor: { lte: now }, activeInstanceId: { not: null } },
+    select: { id: true, instanceId: true, instance: { select: { timezone: true, maintenanceWindows: true } } },
+  });
   for (const d of due) {
+    const freezes = await db.freezePeriod.findMany({ where: { OR: [{ instanceId: d.instanceId }, { instanceId: null }], endsAt: { gt: now } } });
+    const freeze = activeFreeze(now, freezes);
     await db.$transaction(async (tx) => {
-      if (await moveRun(tx, d.id, ["scheduled"], "running", { startedAt: new Date() }, "Scheduled time reached: starting")) await enqueueRun(d.id, tx);
+      if (!freeze) {
+        if (await moveRun(tx, d.id, ["scheduled"], "running", { startedAt: new Date() }, "Scheduled time reached: starting")) await enqueueRun(d.id, tx);
+        return;
+      }
+      const windows = d.instance.maintenanceWindows;
+      const later = (windows.length ? nextWindowStart(freeze.endsAt, windows, d.instance.timezone, freezes) : null) ?? freeze.endsAt;
+      const moved = await tx.upgradeRun.updateMany({ where: { id: d.id, status: "scheduled" }, data: { scheduledFor: later } });
+      if (moved.count === 0) return;
+      const why = `A change freeze is in force (${freeze.reason}); the run moves to ${formatLocal(later, d.instance.timezone)}.`;
+      await emitRunEvent(tx, d.id, { type: "run_status", message: why, data: { status: "scheduled", scheduledFor: later.toISOString() } });
+      await recordAudit(tx, { type: "system", label: "scheduler" }, { action: "instance.upgrade.reschedule", resourceType: "instance", resourceId: d.instanceId, metadata: { upgradeId: d.id, scheduledFor: later.toISOString(), reason: why } });
     });
   }
 }

@@ -6,6 +6,7 @@ import { runAsActor } from "@/lib/auth/resolve-actor";
 import type { ActionResult } from "@/lib/actions/safe-action";
 import * as instanceActions from "@/lib/instances/actions";
 import * as userActions from "@/lib/users/actions";
+import * as channelActions from "@/lib/channels/actions";
 import { api, BASE_URL, type Who } from "@/test/support/env";
 import { actorFor } from "@/test/support/actors";
 import { testDb } from "@/test/support/db";
@@ -56,6 +57,18 @@ const ROUTES: RouteCase[] = [
   { method: "POST", label: "/upgrades/{id}/rollback", path: () => "/api/superadmin/upgrades/no-such-run/rollback", permission: "rollback:run", ok: 404 },
   { method: "POST", label: "/instances/{id}/upgrades", path: () => "/api/superadmin/instances/no-such-instance/upgrades", permission: "upgrade:run", body: () => ({ targetVersion: "1.2.0" }), ok: 404 },
   { method: "POST", label: "/instances/{id}/backup", path: () => "/api/superadmin/instances/no-such-instance/backup", permission: "backup:run", ok: 404 },
+  { method: "GET", label: "/policy-calendar", path: () => "/api/superadmin/policy-calendar", permission: "instance:read", ok: 200 },
+  { method: "GET", label: "/freezes", path: () => "/api/superadmin/freezes", permission: "instance:read", ok: 200 },
+  // A freeze for an instance that does not exist: the superadmin reaches validation (422) and nothing is written.
+  {
+    method: "POST",
+    label: "/freezes",
+    path: () => "/api/superadmin/freezes",
+    permission: "freeze:manage",
+    body: () => ({ instanceId: "no-such-instance", startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), reason: "role matrix" }),
+    ok: 422,
+  },
+  { method: "DELETE", label: "/freezes/{id}", path: () => "/api/superadmin/freezes/no-such-freeze", permission: "freeze:manage", ok: 404 },
   { method: "POST", label: "/instances/{id}/rollback/emergency", path: () => "/api/superadmin/instances/no-such-instance/rollback/emergency", permission: "rollback:run", ok: 404 },
 ];
 
@@ -108,6 +121,23 @@ const ACTIONS: ActionCase[] = [
     permission: "user:manage",
     input: async () => ({ userId: (await testDb().user.findFirstOrThrow({ where: { email: "viewer@webwaka.local" } })).id, disabled: false }),
   },
+  // A fleet-wide freeze a year ahead: outside every window search, so it changes no other test.
+  {
+    name: "createFreezeAction",
+    fn: channelActions.createFreezeAction,
+    permission: "freeze:manage",
+    input: () => ({ instanceId: null, startsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 365 * 86_400_000 + 3_600_000).toISOString(), reason: "role matrix" }),
+  },
+  {
+    name: "deleteFreezeAction",
+    fn: channelActions.deleteFreezeAction,
+    permission: "freeze:manage",
+    input: async () => {
+      const far = Date.now() + 366 * 86_400_000;
+      const row = await testDb().freezePeriod.create({ data: { startsAt: new Date(far), endsAt: new Date(far + 3_600_000), reason: "to delete" } });
+      return { id: row.id };
+    },
+  },
   { name: "createApiTokenAction", fn: userActions.createApiTokenAction, permission: "token:manage", input: () => ({ name: "matrix token" }) },
   {
     name: "revokeApiTokenAction",
@@ -144,7 +174,7 @@ describe("server actions × roles", () => {
   }
 });
 
-const PAGES = ["/", "/instances", "/releases", "/upgrades", "/approvals", "/audit", "/settings"];
+const PAGES = ["/", "/instances", "/releases", "/upgrades", "/approvals", "/calendar", "/audit", "/settings"];
 
 describe("pages × roles", () => {
   for (const page of PAGES) {
@@ -174,6 +204,8 @@ describe("pages × roles", () => {
       const html = await (await fetch(`${BASE_URL}/instances/${instanceId}`, { headers: { cookie: await sessionCookie(who) } })).text();
       expect(html.includes("Update channel and version pin"), who).toBe(who === "superadmin");
       expect(html.includes("maintenance mode</button>"), who).toBe(who === "superadmin");
+      expect(html.includes("Add a change freeze"), who).toBe(who === "superadmin");
+      expect(html.includes("Maintenance windows and approvals"), who).toBe(who === "superadmin");
     }
   });
 });

@@ -19,6 +19,9 @@ import { listBackups } from "@/lib/backups/request-backup";
 import { listUpgrades } from "@/lib/upgrades/list-upgrades";
 import { UpgradeTable } from "@/components/upgrades/upgrade-table";
 import { compareVersions } from "@/lib/versions";
+import { listFreezes } from "@/lib/channels/freeze-periods";
+import { ScheduleForm } from "@/components/instances/schedule-form";
+import { FreezeManager } from "@/components/instances/freeze-manager";
 
 export const metadata: Metadata = { title: "Instance" };
 
@@ -31,11 +34,12 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     if (isAppError(e) && e.code === "not_found") notFound();
     throw e;
   });
-  const [releases, history, backups, runs] = await Promise.all([
+  const [releases, history, backups, runs, freezes] = await Promise.all([
     listReleases({ actor, query: { type: "platform" } }),
     listAuditLogs({ actor, filter: { resourceType: "instance", resourceId: instance.id, limit: 10 } }),
     listBackups({ actor, instanceId: instance.id }),
     listUpgrades({ actor, instanceId: instance.id, limit: 10 }),
+    listFreezes({ actor, instanceId: instance.id }),
   ]);
   const targets = releases
     .filter((r) => compareVersions(r.version, instance.version) > 0 && r.status !== "deprecated")
@@ -87,6 +91,17 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             <ChannelForm instanceId={instance.id} channel={instance.updateChannel} pinnedVersion={instance.pinnedVersion} versions={releases.map((r) => r.version)} />
           </Card>
         ) : null}
+        {canEdit ? (
+          <Card title="Maintenance windows and approvals">
+            <ScheduleForm
+              instanceId={instance.id}
+              initial={{ timezone: instance.timezone, windows: instance.maintenanceWindow?.windows ?? [], requiredApprovals: instance.requiredApprovals, autoRollback: instance.autoRollback }}
+            />
+          </Card>
+        ) : null}
+        <Card title="Change freezes">
+          <FreezeManager instanceId={instance.id} freezes={freezes} canManage={can(actor.role, "freeze:manage")} />
+        </Card>
         {canMaintain ? (
           <Card title="Maintenance mode">
             <MaintenanceForm instanceId={instance.id} enabled={instance.maintenanceMode} locked={!!instance.activeUpgradeId} />
