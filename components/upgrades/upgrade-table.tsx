@@ -30,7 +30,10 @@ export function UpgradeTable({ runs }: { runs: UpgradeSummary[] }) {
             </Td>
             <Td>{r.kind.replace("_", " ")}</Td>
             <Td>
-              <Badge tone={statusTone(r.status)}>{r.status.replace("_", " ")}</Badge>
+              <span className="inline-flex flex-wrap gap-1">
+                <Badge tone={statusTone(r.status)}>{r.status.replace("_", " ")}</Badge>
+                {r.urgent && ["pending_approval", "scheduled", "approved"].includes(r.status) ? <Badge tone="red">urgent</Badge> : null}
+              </span>
             </Td>
             <Td>{r.requestedBy ?? r.trigger.replace("_", " ")}</Td>
             <Td className="whitespace-nowrap">

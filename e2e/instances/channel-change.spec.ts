@@ -14,7 +14,7 @@ test.describe("as a superadmin", () => {
     const target = current === "manual-approval" ? "frozen" : "manual-approval";
     const label = target === "frozen" ? "Frozen" : "Manual approval";
     await select.selectOption(target);
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("form", { name: "Update channel and version pin" }).getByRole("button", { name: "Save" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Saved" })).toBeVisible();
     await expect(page.getByTestId("instance-channel")).toHaveText(label);
 

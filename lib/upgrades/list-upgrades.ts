@@ -15,6 +15,8 @@ export type UpgradeSummary = {
   status: UpgradeStatus;
   trigger: string;
   requestedBy: string | null;
+  /** A security patch awaiting approval or its window (manual-approval channel, auto-update). */
+  urgent: boolean;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -28,7 +30,6 @@ export type UpgradeDetail = UpgradeSummary & {
   requiredApprovals: number;
   rollbackPlan: string | null;
   policyReason: string | null;
-  urgent: boolean;
   error: string | null;
   parentId: string | null;
   children: { id: string; kind: string; status: string }[];
@@ -54,6 +55,7 @@ function toSummary(r: RunRow): UpgradeSummary {
     status: r.status,
     trigger: r.trigger,
     requestedBy: r.requestedBy?.email ?? null,
+    urgent: r.urgent,
     createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
