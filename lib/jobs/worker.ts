@@ -8,6 +8,7 @@ import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-r
 import { moveRun } from "@/lib/upgrades/engine/transitions";
 import { runQueuedBackup } from "@/lib/backups/request-backup";
 import { logError, logInfo } from "@/lib/log";
+import { startNotificationDelivery } from "@/lib/notifications/deliver-due-notifications";
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -63,9 +64,11 @@ export async function startWorker(): Promise<() => Promise<void>> {
         sweeping = false;
       });
   }, 5_000);
+  const stopNotifications = startNotificationDelivery();
   logInfo("worker started", { worker: WORKER_ID, concurrency });
   return async () => {
     clearInterval(timer);
+    await stopNotifications();
     await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
     await getDb().$disconnect();
   };
