@@ -19,6 +19,7 @@ import { listBackups } from "@/lib/backups/request-backup";
 import { listUpgrades } from "@/lib/upgrades/list-upgrades";
 import { UpgradeTable } from "@/components/upgrades/upgrade-table";
 import { compareVersions } from "@/lib/versions";
+import { NotificationsSection } from "@/components/notifications/notifications-section";
 
 export const metadata: Metadata = { title: "Instance" };
 
@@ -119,6 +120,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             <UpgradeTable runs={runs} />
           </div>
         ) : null}
+        <NotificationsSection actor={actor} instanceId={instance.id} />
         <Card title="Recent changes" className="lg:col-span-2" actions={<Link className="text-sm text-brand-700 underline" href={`/audit?resourceType=instance&resourceId=${instance.id}`}>All entries</Link>}>
           <AuditTable entries={history.entries} compact />
         </Card>
