@@ -31,6 +31,18 @@ const schema = z.object({
   // How often the worker applies the channel policies to the fleet; 0 turns auto-update off.
   AUTO_UPDATE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   // Trust X-Forwarded-For for the client IP only behind a proxy you run.
+  // Notifications (lib/notifications). Links in messages point at this public console URL
+  // (NEXTAUTH_URL when unset).
+  CONSOLE_URL: z.string().url().optional(),
+  // smtp://user:pass@host:port or smtps://…; without it, email rows fail with a clear error.
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  SMTP_FROM: z.string().min(3).default("WebWaka Upgrade Console <upgrades@localhost>"),
+  PAGERDUTY_EVENTS_URL: z.string().url().default("https://events.pagerduty.com/v2/enqueue"),
+  NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  NOTIFY_RETRY_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(3600),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  NOTIFY_SEND_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(10),
+  NOTIFY_POLL_SECONDS: z.coerce.number().positive().max(60).default(2),
   TRUST_PROXY: z
     .enum(["true", "false"])
     .default("false")

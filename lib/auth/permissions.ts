@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   "audit:read": ALL,
   "audit:write": ADMIN,
   "audit:verify": ALL,
+  "notification:read": ALL,
+  "notification:manage": ADMIN,
   "user:manage": ADMIN,
   "token:manage": ADMIN,
 } as const satisfies Record<string, readonly Role[]>;

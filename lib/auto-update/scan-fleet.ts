@@ -40,7 +40,7 @@ function systemChecklist(d: Eligible, timezone: string): { key: ChecklistKey; no
       : `The auto-update policy runs it now: ${d.reason}`;
   return [
     { key: "maintenanceWindowScheduled", note: when },
-    { key: "stakeholdersNotified", note: "The console notifies the instance's stakeholders and channels when the run is scheduled and when it starts." },
+    { key: "stakeholdersNotified", note: "The console notifies the instance's stakeholders and channels when the run starts and when it ends." },
     plan,
   ];
 }

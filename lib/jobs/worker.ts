@@ -12,6 +12,7 @@ import { activeFreeze, formatLocal, nextWindowStart } from "@/lib/channels/windo
 import { emitRunEvent } from "@/lib/events/run-events";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { startAutoUpdate } from "@/lib/auto-update/run-auto-update";
+import { startNotificationDelivery } from "@/lib/notifications/deliver-due-notifications";
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -88,10 +89,12 @@ export async function startWorker(): Promise<() => Promise<void>> {
       });
   }, 5_000);
   const stopAutoUpdate = startAutoUpdate();
+  const stopNotifications = startNotificationDelivery();
   logInfo("worker started", { worker: WORKER_ID, concurrency });
   return async () => {
     clearInterval(timer);
     stopAutoUpdate();
+    await stopNotifications();
     await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
     await getDb().$disconnect();
   };

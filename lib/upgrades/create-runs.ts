@@ -3,6 +3,7 @@ import type { Tx } from "@/lib/db";
 import type { RunKind, RunTrigger, UpgradeStatus } from "@/generated/prisma/enums";
 import { stepsForKind, CHECKLIST_ITEMS } from "@/lib/upgrades/runbook";
 import { emitRunEvent } from "@/lib/events/run-events";
+import { notifyRun } from "@/lib/notifications/notify-run";
 
 export type NewRun = {
   instanceId: string;
@@ -65,5 +66,10 @@ export async function insertRun(tx: Tx, n: NewRun): Promise<string> {
     });
   }
   await emitRunEvent(tx, run.id, { type: "run_status", message: `Run created (${n.status})`, data: { status: n.status } });
+  // The head of a plan stands for the request; later hops are told about as they start.
+  if (n.kind === "upgrade" && (n.hopIndex ?? 0) === 0) {
+    if (n.status === "pending_approval") await notifyRun(tx, run.id, "upgrade.requested", { reason: n.policyReason ?? null });
+    if (n.status === "running") await notifyRun(tx, run.id, "upgrade.started");
+  }
   return run.id;
 }

@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
+import { notifyRun } from "@/lib/notifications/notify-run";
 import { moveRun, startRollbackRun, TERMINAL } from "@/lib/upgrades/engine/transitions";
 import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 import type { ChecklistUpdate } from "@/lib/upgrades/schemas";
@@ -162,6 +163,7 @@ export async function approveUpgrade(opts: { actor: Actor | null; runId: string;
     await emitRunEvent(tx, runId, { type: "approval", message: `Approved (${approvals}/${run.instance.requiredApprovals}): ${opts.comment}`, data: { decision: "approved", approvals } });
     await recordAudit(tx, actor, { action: "instance.upgrade.approve", resourceType: "upgrade", resourceId: runId, metadata: { comment: opts.comment, approvals, required: run.instance.requiredApprovals, instanceId: run.instanceId } });
     if (approvals >= run.instance.requiredApprovals) {
+      await notifyRun(tx, runId, "upgrade.approved", { comment: opts.comment, by: actor.type === "system" ? actor.label : actor.name });
       if (run.scheduledFor && run.scheduledFor.getTime() > Date.now()) {
         await moveRun(tx, runId, ["pending_approval"], "scheduled", {}, `Approved: starts at ${run.scheduledFor.toISOString()}`);
         return { status: "scheduled" as const, approvals };
@@ -185,6 +187,7 @@ export async function rejectUpgrade(opts: { actor: Actor | null; runId: string; 
     if (run.requestedById === userId) throw new AppError("forbidden", "You requested this upgrade; cancel it instead.");
     await tx.approval.create({ data: { runId, approverId: userId, decision: "rejected", comment: opts.comment } });
     await moveRun(tx, runId, ["pending_approval"], "rejected", {}, `Rejected: ${opts.comment}`);
+    await notifyRun(tx, runId, "upgrade.rejected", { comment: opts.comment, by: actor.type === "system" ? actor.label : actor.name });
     if (run.planId) {
       const later = await tx.upgradeRun.findMany({ where: { planId: run.planId, status: "scheduled" }, select: { id: true } });
       for (const l of later) await moveRun(tx, l.id, ["scheduled"], "cancelled", {}, "Cancelled: the plan was rejected");

@@ -1,12 +1,14 @@
 // Every route, server action and page × anonymous, viewer, approver and superadmin. The expected
 // outcome comes from the permission table, so a route that forgets its check fails here.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can, type Permission, type Role } from "@/lib/auth/permissions";
 import { runAsActor } from "@/lib/auth/resolve-actor";
 import type { ActionResult } from "@/lib/actions/safe-action";
 import * as instanceActions from "@/lib/instances/actions";
 import * as userActions from "@/lib/users/actions";
 import * as channelActions from "@/lib/channels/actions";
+import * as notificationActions from "@/lib/notifications/actions";
+import { encryptSecret } from "@/lib/crypto";
 import { api, BASE_URL, type Who } from "@/test/support/env";
 import { actorFor } from "@/test/support/actors";
 import { testDb } from "@/test/support/db";
@@ -22,6 +24,12 @@ beforeAll(async () => {
   const inst = await testDb().instance.findFirstOrThrow({ where: { name: "lagos-production" } });
   instanceId = inst.id;
   instanceChannel = inst.updateChannel === "auto_update" ? "auto-update" : inst.updateChannel === "manual_approval" ? "manual-approval" : "frozen";
+});
+
+afterAll(async () => {
+  // The fixtures of the notification rows must not send anything in later files.
+  await testDb().stakeholder.deleteMany({ where: { email: { endsWith: "@example.test" }, name: { in: ["Matrix", "To remove"] } } });
+  await testDb().notificationChannel.deleteMany({ where: { name: { startsWith: "matrix" } } });
 });
 
 type RouteCase = { method: string; label: string; path: () => string; permission: Permission; body?: () => unknown; ok: number };
@@ -70,7 +78,26 @@ const ROUTES: RouteCase[] = [
   },
   { method: "DELETE", label: "/freezes/{id}", path: () => "/api/superadmin/freezes/no-such-freeze", permission: "freeze:manage", ok: 404 },
   { method: "POST", label: "/instances/{id}/rollback/emergency", path: () => "/api/superadmin/instances/no-such-instance/rollback/emergency", permission: "rollback:run", ok: 404 },
+  { method: "GET", label: "/instances/{id}/notification-channels", path: () => `/api/superadmin/instances/${instanceId}/notification-channels`, permission: "notification:read", ok: 200 },
+  { method: "POST", label: "/instances/{id}/notification-channels", path: () => "/api/superadmin/instances/no-such-instance/notification-channels", permission: "notification:manage", body: () => ({ kind: "email", name: "matrix", target: "matrix@example.test" }), ok: 404 },
+  { method: "GET", label: "/notification-channels", path: () => "/api/superadmin/notification-channels", permission: "notification:read", ok: 200 },
+  // A disabled fleet-wide channel: the superadmin row creates one without changing who hears what.
+  { method: "POST", label: "/notification-channels", path: () => "/api/superadmin/notification-channels", permission: "notification:manage", body: () => ({ kind: "email", name: "matrix", target: "matrix@example.test", enabled: false }), ok: 201 },
+  { method: "PATCH", label: "/notification-channels/{id}", path: () => "/api/superadmin/notification-channels/no-such-channel", permission: "notification:manage", body: () => ({ enabled: false }), ok: 404 },
+  { method: "DELETE", label: "/notification-channels/{id}", path: () => "/api/superadmin/notification-channels/no-such-channel", permission: "notification:manage", ok: 404 },
+  { method: "POST", label: "/notification-channels/{id}/test", path: () => "/api/superadmin/notification-channels/no-such-channel/test", permission: "notification:manage", ok: 404 },
+  { method: "GET", label: "/instances/{id}/stakeholders", path: () => `/api/superadmin/instances/${instanceId}/stakeholders`, permission: "notification:read", ok: 200 },
+  { method: "POST", label: "/instances/{id}/stakeholders", path: () => "/api/superadmin/instances/no-such-instance/stakeholders", permission: "notification:manage", body: () => ({ name: "Matrix", email: "matrix@example.test" }), ok: 404 },
+  { method: "DELETE", label: "/stakeholders/{id}", path: () => "/api/superadmin/stakeholders/no-such-stakeholder", permission: "notification:manage", ok: 404 },
+  { method: "GET", label: "/notifications", path: () => `/api/superadmin/notifications?instanceId=${instanceId}&status=dead`, permission: "notification:read", ok: 200 },
+  { method: "POST", label: "/notifications/{id}/retry", path: () => "/api/superadmin/notifications/no-such-notification/retry", permission: "notification:manage", ok: 404 },
 ];
+
+/** A disabled channel of the seeded instance, for the actions that need one. */
+async function matrixChannel(): Promise<string> {
+  const row = await testDb().notificationChannel.create({ data: { instanceId, kind: "email", name: `matrix ${seq++}`, targetEncrypted: encryptSecret("matrix@example.test"), events: [], enabled: false } });
+  return row.id;
+}
 
 describe("REST routes × roles (bearer tokens)", () => {
   for (const r of ROUTES) {
@@ -135,6 +162,27 @@ const ACTIONS: ActionCase[] = [
     input: async () => {
       const far = Date.now() + 366 * 86_400_000;
       const row = await testDb().freezePeriod.create({ data: { startsAt: new Date(far), endsAt: new Date(far + 3_600_000), reason: "to delete" } });
+      return { id: row.id };
+    },
+  },
+  { name: "createChannelAction", fn: notificationActions.createChannelAction, permission: "notification:manage", input: () => ({ instanceId, channel: { kind: "email", name: "matrix", target: "matrix@example.test", enabled: false } }) },
+  { name: "updateChannelAction", fn: notificationActions.updateChannelAction, permission: "notification:manage", input: async () => ({ channelId: await matrixChannel(), changes: { enabled: false } }) },
+  { name: "deleteChannelAction", fn: notificationActions.deleteChannelAction, permission: "notification:manage", input: async () => ({ channelId: await matrixChannel() }) },
+  { name: "sendTestNotificationAction", fn: notificationActions.sendTestNotificationAction, permission: "notification:manage", input: async () => ({ channelId: await matrixChannel() }) },
+  { name: "addStakeholderAction", fn: notificationActions.addStakeholderAction, permission: "notification:manage", input: () => ({ instanceId, stakeholder: { name: "Matrix", email: `matrix-${Date.now()}-${seq++}@example.test` } }) },
+  {
+    name: "removeStakeholderAction",
+    fn: notificationActions.removeStakeholderAction,
+    permission: "notification:manage",
+    input: async () => ({ stakeholderId: (await testDb().stakeholder.create({ data: { instanceId, name: "To remove", email: `remove-${Date.now()}-${seq++}@example.test` } })).id }),
+  },
+  {
+    name: "retryNotificationAction",
+    fn: notificationActions.retryNotificationAction,
+    permission: "notification:manage",
+    input: async () => {
+      const channelId = await matrixChannel();
+      const row = await testDb().notificationOutbox.create({ data: { kind: "email", channelId, event: "test", instanceId, payload: { event: "test", title: "matrix" }, status: "dead", attempts: 8, lastError: "matrix" } });
       return { id: row.id };
     },
   },
@@ -206,6 +254,8 @@ describe("pages × roles", () => {
       expect(html.includes("maintenance mode</button>"), who).toBe(who === "superadmin");
       expect(html.includes("Add a change freeze"), who).toBe(who === "superadmin");
       expect(html.includes("Maintenance windows and approvals"), who).toBe(who === "superadmin");
+      expect(html.includes("Add channel"), who).toBe(who === "superadmin");
+      expect(html.includes("Recent deliveries") || html.includes("No notifications yet."), who).toBe(true);
     }
   });
 });

@@ -5,7 +5,7 @@ export type WorkerHandle = { child: ChildProcess; pid: number; output: () => str
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** A real worker process (scripts/worker.ts) on the suite's database. */
+/** A real worker process (scripts/worker.ts) on the suite's database; `extraEnv` adds to its env. */
 export function startWorker(extraEnv: Record<string, string> = {}): WorkerHandle {
   // `node --import tsx` (not the tsx CLI, which forks again): the pid here is the worker's own, the
   // one its lease names.

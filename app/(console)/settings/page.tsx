@@ -6,6 +6,8 @@ import { listApiTokens } from "@/lib/users/api-tokens";
 import { Card, PageHeader } from "@/components/ui/card";
 import { UserManager } from "@/components/settings/user-manager";
 import { TokenManager } from "@/components/settings/token-manager";
+import { ChannelManager } from "@/components/notifications/channel-manager";
+import { listChannels } from "@/lib/notifications/list-channels";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -13,7 +15,7 @@ export default async function SettingsPage() {
   const actor = await requirePageActor();
   const manageUsers = can(actor.role, "user:manage");
   const manageTokens = can(actor.role, "token:manage");
-  const [users, tokens] = await Promise.all([manageUsers ? listUsers({ actor }) : null, manageTokens ? listApiTokens({ actor }) : null]);
+  const [users, tokens, fleetChannels] = await Promise.all([manageUsers ? listUsers({ actor }) : null, manageTokens ? listApiTokens({ actor }) : null, listChannels({ actor, instanceId: null })]);
   return (
     <>
       <PageHeader title="Settings" description="People who use the console, and tokens for scripts." />
@@ -29,6 +31,10 @@ export default async function SettingsPage() {
             <UserManager users={users} selfId={actor.userId} />
           </Card>
         ) : null}
+        <Card title="On-call and fleet-wide channels">
+          <p className="mb-3 text-sm text-slate-600">These channels hear the events of every instance. An emergency rollback pages PagerDuty channels with severity critical.</p>
+          <ChannelManager instanceId={null} channels={fleetChannels} canManage={can(actor.role, "notification:manage")} />
+        </Card>
         {tokens ? (
           <Card title="API tokens">
             <TokenManager tokens={tokens} />

@@ -2,6 +2,7 @@ import "server-only";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { notifyRun } from "@/lib/notifications/notify-run";
 import { pgRestore } from "@/lib/backups/pg-tools";
 import { verifiedDumpPath } from "@/lib/backups/perform-backup";
 import { resumeJobs, setPlatformMaintenance } from "@/lib/runtime/platform-client";
@@ -109,19 +110,11 @@ async function maintenanceOff(ctx: StepContext): Promise<StepOutcome> {
   return { maintenance: false };
 }
 
-async function queueNotifications(ctx: StepContext, event: string, kinds: ("email" | "slack" | "pagerduty")[]): Promise<StepOutcome> {
-  const db = getDb();
-  const channels = await db.notificationChannel.findMany({ where: { enabled: true, kind: { in: kinds }, OR: [{ instanceId: ctx.run.instanceId }, { instanceId: null }] } });
-  const payload = { event, instance: ctx.run.instance.name, from: ctx.source.version, to: ctx.target.version, runId: ctx.run.id, reason: ctx.run.policyReason };
-  // One row per channel kind the runbook names; a kind with no configured channel still gets a
-  // row, so the outbox shows what could not be delivered.
-  const rows = kinds.flatMap((kind): { kind: typeof kind; channelId: string | null }[] => {
-    const matching = channels.filter((c) => c.kind === kind);
-    return matching.length ? matching.map((c) => ({ kind, channelId: c.id })) : [{ kind, channelId: null }];
-  });
-  await db.notificationOutbox.createMany({ data: rows.map((r) => ({ kind: r.kind, channelId: r.channelId, event, instanceId: ctx.run.instanceId, runId: ctx.run.id, payload })) });
-  ctx.log("info", `Queued ${rows.length} notification(s): ${rows.map((r) => r.kind + (r.channelId ? "" : " (no channel configured)")).join(", ")}`);
-  return { queued: rows.length };
+async function pageOnCall(ctx: StepContext): Promise<StepOutcome> {
+  const result = await getDb().$transaction((tx) => notifyRun(tx, ctx.run.id, "upgrade.emergency_rollback"));
+  const undeliverable = result?.undeliverable ?? [];
+  ctx.log(undeliverable.length ? "warn" : "info", `Queued ${result?.queued ?? 0} notification(s)${undeliverable.length ? `; no channel configured for ${undeliverable.join(", ")}` : ""}`);
+  return { queued: result?.queued ?? 0, undeliverable };
 }
 
 export const ROLLBACK_STEP_FNS: Record<string, (ctx: StepContext) => Promise<StepOutcome>> = {
@@ -143,7 +136,12 @@ export const ROLLBACK_STEP_FNS: Record<string, (ctx: StepContext) => Promise<Ste
     );
     return { audited: true };
   },
-  rb_notify: (ctx) => queueNotifications(ctx, "rolled_back", ["email", "slack"]),
+  async rb_notify(ctx) {
+    // The notification itself is queued in the transaction that marks the upgrade rolled back
+    // (moveRun), so it cannot claim a rollback that did not finish.
+    ctx.log("info", "Stakeholders and channels are notified (upgrade.rolled_back) when the upgrade is marked rolled back");
+    return { deferred: true };
+  },
 
   em_maintenance_on: maintenanceOn,
   em_stop_new: stopNew,
@@ -154,5 +152,5 @@ export const ROLLBACK_STEP_FNS: Record<string, (ctx: StepContext) => Promise<Ste
   },
   em_health: health,
   em_maintenance_off: maintenanceOff,
-  em_page_oncall: (ctx) => queueNotifications(ctx, "emergency_rollback", ["pagerduty", "email", "slack"]),
+  em_page_oncall: pageOnCall,
 };

@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
+import { notifyRunTransition } from "@/lib/notifications/notify-run";
 import type { UpgradeStatus } from "@/generated/prisma/enums";
 import type { RunRow } from "@/lib/upgrades/engine/context";
 
@@ -20,6 +21,7 @@ export async function moveRun(tx: Tx, runId: string, from: UpgradeStatus[], to: 
   });
   if (n.count === 0) return false;
   await emitRunEvent(tx, runId, { type: "run_status", message: message ?? `Run ${to.replace("_", " ")}`, data: { status: to } });
+  await notifyRunTransition(tx, runId, from, to);
   return true;
 }
 

@@ -22,6 +22,7 @@ import { compareVersions } from "@/lib/versions";
 import { listFreezes } from "@/lib/channels/freeze-periods";
 import { ScheduleForm } from "@/components/instances/schedule-form";
 import { FreezeManager } from "@/components/instances/freeze-manager";
+import { NotificationsSection } from "@/components/notifications/notifications-section";
 
 export const metadata: Metadata = { title: "Instance" };
 
@@ -134,6 +135,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             <UpgradeTable runs={runs} />
           </div>
         ) : null}
+        <NotificationsSection actor={actor} instanceId={instance.id} />
         <Card title="Recent changes" className="lg:col-span-2" actions={<Link className="text-sm text-brand-700 underline" href={`/audit?resourceType=instance&resourceId=${instance.id}`}>All entries</Link>}>
           <AuditTable entries={history.entries} compact />
         </Card>

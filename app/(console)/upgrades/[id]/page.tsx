@@ -6,6 +6,7 @@ import { getUpgrade } from "@/lib/upgrades/list-upgrades";
 import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/ui/card";
 import { RunView } from "@/components/upgrades/run-view";
+import { RunNotifications } from "@/components/notifications/notifications-section";
 
 export const metadata: Metadata = { title: "Upgrade" };
 
@@ -21,6 +22,7 @@ export default async function UpgradePage({ params }: { params: Promise<{ id: st
     <>
       <PageHeader title={title} description={`${run.kind.replace("_", " ")} · ${run.trigger.replace("_", " ")}`} />
       <RunView initial={run} can={{ run: can(actor.role, "upgrade:run"), approve: can(actor.role, "upgrade:approve"), rollback: can(actor.role, "rollback:run"), userEmail: actor.email }} />
+      <RunNotifications actor={actor} runId={run.id} />
     </>
   );
 }
