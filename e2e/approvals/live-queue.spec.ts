@@ -87,8 +87,9 @@ test.describe("as a superadmin", () => {
     await freeze.getByLabel("Reason").fill("Audit week at Kano");
     await freeze.getByRole("button", { name: "Add freeze" }).click();
     const list = page.getByRole("list", { name: "Change freezes" });
-    await expect(list.getByText("Audit week at Kano")).toBeVisible();
-    await expect(list.getByText("planned")).toBeVisible();
+    const item = list.getByRole("listitem").filter({ hasText: "Audit week at Kano" });
+    await expect(item).toBeVisible();
+    await expect(item.getByText("planned")).toBeVisible();
 
     await page.getByRole("link", { name: "Policy calendar" }).click();
     const row = page.getByTestId("calendar-row-kano-lts");

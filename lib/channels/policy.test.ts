@@ -124,11 +124,14 @@ const rows: Row[] = [
   { name: "auto-update: an unneeded viewer override is ignored", target: "1.1.0", override: { byRole: "viewer", reason: "" }, expected: { eligible: true, overrideUsed: false } },
 
   // --- manual-approval ---
-  { name: "manual-approval: stable needs approval", instance: { updateChannel: "manual_approval" }, target: "1.1.0", expected: { eligible: true, needsApproval: true, urgent: false, when: NOW } },
+  { name: "manual-approval: stable needs approval, then waits for the next window", instance: { updateChannel: "manual_approval" }, target: "1.1.0", expected: { eligible: true, needsApproval: true, urgent: false, when: at(NEXT_WINDOW) } },
+  { name: "manual-approval: inside an open window runs once approved", instance: { updateChannel: "manual_approval" }, target: "1.1.0", now: IN_WINDOW, expected: { eligible: true, needsApproval: true, when: NOW } },
+  { name: "manual-approval: security runs as soon as approved, outside windows too", instance: { updateChannel: "manual_approval" }, target: "1.0.1", expected: { eligible: true, needsApproval: true, urgent: true, when: NOW } },
+  { name: "manual-approval: every window frozen for 8 weeks: never", instance: { updateChannel: "manual_approval", freezes: [LONG_FUTURE_FREEZE] }, target: "1.1.0", expected: { eligible: true, needsApproval: true, when: NEVER } },
   { name: "manual-approval: security flagged urgent", instance: { updateChannel: "manual_approval" }, target: "1.0.1", expected: { eligible: true, needsApproval: true, urgent: true } },
   { name: "manual-approval: critical security still needs approval", instance: { updateChannel: "manual_approval" }, target: "1.3.0", expected: { eligible: true, needsApproval: true, urgent: true, overrideUsed: false } },
   { name: "manual-approval: auto trigger proposes for approval", instance: { updateChannel: "manual_approval" }, target: "1.1.0", trigger: "auto", expected: { eligible: true, needsApproval: true } },
-  { name: "manual-approval: no windows does not matter", instance: { updateChannel: "manual_approval", windows: [] }, target: "1.1.0", trigger: "auto", expected: { eligible: true, needsApproval: true, when: NOW } },
+  { name: "manual-approval: no windows, runs once approved", instance: { updateChannel: "manual_approval", windows: [] }, target: "1.1.0", trigger: "auto", expected: { eligible: true, needsApproval: true, when: NOW } },
   { name: "manual-approval: multi-hop path", instance: { updateChannel: "manual_approval" }, target: "2.1.0", expected: { eligible: true, needsApproval: true, path: ["1.6.0", "2.0.0", "2.1.0"] } },
 
   // --- frozen ---

@@ -108,6 +108,15 @@ function overrideRefusal(input: PolicyInput, blocked: { code: "frozen" | "freeze
   return null;
 }
 
+/** When the next maintenance window opens, for a run that waits for one. */
+function nextWindow(input: PolicyInput): { when: PolicyWhen; text: string } {
+  const { instance, now } = input;
+  const at = nextWindowStart(now, instance.windows, instance.timezone, instance.freezes);
+  if (!at) return { when: { kind: "never" }, text: `no maintenance window opens outside a freeze in the next ${SEARCH_HORIZON_DAYS / 7} weeks, so it cannot be scheduled` };
+  if (at.getTime() === now.getTime()) return { when: { kind: "now" }, text: "it runs now, inside the open maintenance window" };
+  return { when: { kind: "window", at }, text: `it waits for the next maintenance window, at ${formatLocal(at, instance.timezone)}` };
+}
+
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const { instance, release, now, trigger } = input;
   const v = release.version;
@@ -162,10 +171,14 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   }
 
   if (instance.updateChannel === "manual_approval") {
-    const reason = release.security
-      ? `The manual-approval channel needs an approval for every upgrade; ${v} is a security patch, so it is flagged for urgent review.`
-      : "The manual-approval channel needs an approval for every upgrade; it runs once approved.";
-    return { eligible: true, needsApproval: true, urgent: release.security, when: { kind: "now" }, path, overrideUsed: false, reason: reason + via };
+    const base = { eligible: true as const, needsApproval: true, path, overrideUsed: false };
+    const ask = "The manual-approval channel needs an approval for every upgrade";
+    if (release.security) {
+      return { ...base, urgent: true, when: { kind: "now" }, reason: `${ask}; ${v} is a security patch, so it is flagged for urgent review and runs as soon as it is approved.${via}` };
+    }
+    if (instance.windows.length === 0) return { ...base, urgent: false, when: { kind: "now" }, reason: `${ask}; the instance has no maintenance window, so it runs once approved.${via}` };
+    const w = nextWindow(input);
+    return { ...base, urgent: false, when: w.when, reason: `${ask}; once approved, ${w.text}.${via}` };
   }
 
   // auto-update

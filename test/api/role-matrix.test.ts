@@ -30,6 +30,8 @@ afterAll(async () => {
   // The fixtures of the notification rows must not send anything in later files.
   await testDb().stakeholder.deleteMany({ where: { email: { endsWith: "@example.test" }, name: { in: ["Matrix", "To remove"] } } });
   await testDb().notificationChannel.deleteMany({ where: { name: { startsWith: "matrix" } } });
+  // Nor may its far-future fleet freezes show on instance pages later.
+  await testDb().freezePeriod.deleteMany({ where: { reason: { in: ["role matrix", "to delete"] } } });
 });
 
 type RouteCase = { method: string; label: string; path: () => string; permission: Permission; body?: () => unknown; ok: number };
