@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CHANNELS } from "@/lib/instances/channels";
 import { SEMVER_RE } from "@/lib/versions";
+import { monitoringPolicyFields } from "@/lib/instances/monitoring-policy";
 
 export const instanceIdSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "is not an instance id");
 
@@ -35,9 +36,10 @@ export const updateInstanceSchema = z
     updateChannel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(", ")}` }).optional(),
     pinnedVersion: z.string().trim().regex(SEMVER_RE, "must be a version such as 1.2.3").nullable().optional(),
     maintenanceWindow: maintenanceWindowSchema.nullable().optional(),
+    ...monitoringPolicyFields,
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one of updateChannel, pinnedVersion, maintenanceWindow." });
+  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one of updateChannel, pinnedVersion, maintenanceWindow, monitoringWindowMinutes, rollbackOnMonitoringBreach." });
 
 export type UpdateInstanceInput = z.infer<typeof updateInstanceSchema>;
 

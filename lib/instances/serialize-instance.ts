@@ -17,6 +17,8 @@ export type InstanceDto = {
   } | null;
   activeUpgradeId: string | null;
   lastBackupAt: string | null;
+  monitoringWindowMinutes: number;
+  rollbackOnMonitoringBreach: boolean;
 };
 
 export type InstanceRow = Instance & {
@@ -54,5 +56,7 @@ export function serializeInstance(i: InstanceRow): InstanceDto {
           },
     activeUpgradeId: i.activeRun?.id ?? null,
     lastBackupAt: i.lastBackupAt?.toISOString() ?? null,
+    monitoringWindowMinutes: i.monitoringWindowMinutes,
+    rollbackOnMonitoringBreach: i.rollbackOnMonitoringBreach,
   };
 }

@@ -8,6 +8,8 @@ import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-r
 import { moveRun } from "@/lib/upgrades/engine/transitions";
 import { runQueuedBackup } from "@/lib/backups/request-backup";
 import { logError, logInfo } from "@/lib/log";
+import { sampleDueRuns } from "@/lib/monitoring/sample-due-runs";
+import { evaluateFleetAlertsIfDue } from "@/lib/alerts/evaluate-fleet-alerts";
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -28,6 +30,8 @@ export async function sweep(): Promise<void> {
   }
   await startDueScheduled();
   await finishDueMonitoring();
+  await sampleDueRuns();
+  await evaluateFleetAlertsIfDue();
 }
 
 /** Scheduled runs whose time has come (a maintenance window opened, or the time asked for). */

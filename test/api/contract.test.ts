@@ -7,7 +7,7 @@ import { signInOverHttp } from "@/test/support/session";
 import { generateApiToken } from "@/lib/auth/tokens";
 import { hashPassword } from "@/lib/auth/password";
 
-const INSTANCE_FIELDS = ["id", "name", "url", "version", "status", "maintenanceMode", "maintenanceMessage", "updateChannel", "pinnedVersion", "maintenanceWindow", "activeUpgradeId", "lastBackupAt"].sort();
+const INSTANCE_FIELDS = ["id", "name", "url", "version", "status", "maintenanceMode", "maintenanceMessage", "updateChannel", "pinnedVersion", "maintenanceWindow", "activeUpgradeId", "lastBackupAt", "monitoringWindowMinutes", "rollbackOnMonitoringBreach"].sort();
 const VERSION_FIELDS = ["version", "type", "status", "breaking", "security", "critical", "releasedAt", "changelog", "minUpgradeFrom"].sort();
 
 let id = "";

@@ -56,6 +56,9 @@ const ROUTES: RouteCase[] = [
   { method: "POST", label: "/upgrades/{id}/rollback", path: () => "/api/superadmin/upgrades/no-such-run/rollback", permission: "rollback:run", ok: 404 },
   { method: "POST", label: "/instances/{id}/upgrades", path: () => "/api/superadmin/instances/no-such-instance/upgrades", permission: "upgrade:run", body: () => ({ targetVersion: "1.2.0" }), ok: 404 },
   { method: "POST", label: "/instances/{id}/backup", path: () => "/api/superadmin/instances/no-such-instance/backup", permission: "backup:run", ok: 404 },
+  { method: "GET", label: "/upgrades/{id}/metrics", path: () => "/api/superadmin/upgrades/no-such-run/metrics", permission: "upgrade:read", ok: 404 },
+  { method: "GET", label: "/alerts", path: () => "/api/superadmin/alerts?status=open", permission: "alert:read", ok: 200 },
+  { method: "POST", label: "/alerts/{id}/resolve", path: () => "/api/superadmin/alerts/no-such-alert/resolve", permission: "alert:resolve", body: () => ({ comment: "role matrix" }), ok: 404 },
   { method: "POST", label: "/instances/{id}/rollback/emergency", path: () => "/api/superadmin/instances/no-such-instance/rollback/emergency", permission: "rollback:run", ok: 404 },
 ];
 

@@ -5,13 +5,13 @@ export type WorkerHandle = { child: ChildProcess; pid: number; output: () => str
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** A real worker process (scripts/worker.ts) on the suite's database. */
-export function startWorker(): WorkerHandle {
+/** A real worker process (scripts/worker.ts) on the suite's database; `env` adds or overrides variables. */
+export function startWorker(env: Record<string, string> = {}): WorkerHandle {
   // `node --import tsx` (not the tsx CLI, which forks again): the pid here is the worker's own, the
   // one its lease names.
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "production" },
+    env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
