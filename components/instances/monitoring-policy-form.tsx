@@ -47,7 +47,7 @@ export function MonitoringPolicyForm({ instanceId, policy }: { instanceId: strin
         <span>Roll back automatically when a metric breaches its threshold during the window (otherwise an alert is raised for an operator).</span>
       </label>
       <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save monitoring policy"}
+        {pending ? "Saving…" : "Update monitoring policy"}
       </Button>
     </form>
   );
