@@ -1,7 +1,6 @@
 import "server-only";
 import { getDb, type Tx } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { logError } from "@/lib/log";
 import { loadRuntime } from "@/lib/runtime/load-runtime";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { openAlert } from "@/lib/alerts/open-alert";
@@ -16,7 +15,8 @@ const MONITOR_ACTOR = { type: "system" as const, label: "post-upgrade monitor" }
 
 export type SampleOutcome = "sampled" | "baseline" | "not_due" | "busy" | "not_monitoring" | "unreachable";
 
-type MonitorResult = { scrape?: PlatformScrape } & Record<string, unknown>;
+// `failedAt`: when the current streak of failed scrapes began (cleared by a good scrape).
+type MonitorResult = { scrape?: PlatformScrape; failedAt?: string; lastAttemptAt?: string } & Record<string, unknown>;
 
 /**
  * Takes one sample of a run in `monitoring`, if one is due: scrapes the instance's /metrics,
@@ -36,18 +36,28 @@ export async function sampleRun(runId: string): Promise<SampleOutcome> {
       if (!run || !step || run.status !== "monitoring") return "not_monitoring";
       const result = (step.result ?? {}) as MonitorResult;
       const prev = result.scrape;
-      if (prev && Date.now() - Date.parse(prev.at) < env.MONITOR_SAMPLE_SECONDS * 1000 - 500) return "not_due";
+      // A failed attempt waits an interval too, so an unreachable instance is not hammered.
+      const last = Math.max(prev ? Date.parse(prev.at) : 0, result.lastAttemptAt ? Date.parse(result.lastAttemptAt) : 0);
+      if (Date.now() - last < env.MONITOR_SAMPLE_SECONDS * 1000 - 500) return "not_due";
 
       const { baseUrl } = await loadRuntime(run.instance);
+      const attemptAt = new Date().toISOString();
       let cur: PlatformScrape;
       try {
         cur = await scrapeInstance(baseUrl);
       } catch (e) {
-        logError(`monitoring: could not sample run ${runId}`, e);
+        // Not a metric breach (health is the validation step's job), but the operator sees it in
+        // the run's log once per streak, and the next scrape after it is a fresh baseline.
+        const message = e instanceof Error ? e.message : String(e);
+        const { scrape: _dropped, ...rest } = result;
+        await tx.upgradeStep.update({ where: { id: step.id }, data: { result: { ...rest, lastAttemptAt: attemptAt, failedAt: result.failedAt ?? attemptAt } } });
+        if (!result.failedAt) await emitRunEvent(tx, runId, { type: "log", stepId: step.id, level: "warn", message: `Monitoring could not sample the instance: ${message}` });
         return "unreachable";
       }
       probeUrl = baseUrl;
-      await tx.upgradeStep.update({ where: { id: step.id }, data: { result: { ...result, scrape: cur } } });
+      if (result.failedAt) await emitRunEvent(tx, runId, { type: "log", stepId: step.id, level: "info", message: "Monitoring reaches the instance again" });
+      const { failedAt: _cleared, ...kept } = result;
+      await tx.upgradeStep.update({ where: { id: step.id }, data: { result: { ...kept, scrape: cur, lastAttemptAt: attemptAt } } });
       if (!prev) return "baseline";
 
       const values = sampleBetween(prev, cur);

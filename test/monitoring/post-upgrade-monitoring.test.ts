@@ -70,9 +70,12 @@ describe("the Prometheus reader on the platform's own /metrics", () => {
 });
 
 describe("a good upgrade's monitoring window", () => {
+  let inst: TestInstance;
+  let runId = "";
+
   it("stores samples under every threshold and raises no alert", async () => {
-    const inst = await instance("1.0.0");
-    const runId = await startUpgrade(inst, "1.1.0");
+    inst = await instance("1.0.0");
+    runId = await startUpgrade(inst, "1.1.0");
     expect((await waitForRun(runId)).status).toBe("monitoring");
     const samples = await waitFor("3 samples", async () => {
       const rows = await testDb().metricSample.findMany({ where: { runId }, orderBy: { sampledAt: "asc" } });
@@ -89,6 +92,20 @@ describe("a good upgrade's monitoring window", () => {
     expect(body.samples.length).toBeGreaterThanOrEqual(3);
     expect(body.thresholds.map((t) => t.metric)).toEqual([...METRICS]);
     expect(body).toMatchObject({ status: "monitoring", alerts: [] });
+  });
+
+  it("logs an instance it cannot reach once per streak, takes no sample and raises no alert", async () => {
+    const count = () => testDb().metricSample.count({ where: { runId } });
+    const warnings = () => testDb().runEvent.count({ where: { runId, type: "log", message: { startsWith: "Monitoring could not sample the instance" } } });
+    await stopTestInstance(inst);
+    await waitFor("the warning", async () => (await warnings()) > 0);
+    const samples = await count();
+    // Two more sweeps (5 s apart) of the same outage.
+    await new Promise((r) => setTimeout(r, 11_000));
+    expect(await warnings()).toBe(1);
+    expect(await count()).toBe(samples);
+    expect(await testDb().alert.count({ where: { runId } })).toBe(0);
+    expect((await testDb().upgradeRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("monitoring");
   });
 });
 
