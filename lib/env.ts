@@ -22,6 +22,16 @@ const schema = z.object({
   // How long validation and rollbacks wait for an instance to turn healthy.
   HEALTH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // Post-upgrade monitoring (lib/monitoring): how often a monitored instance is sampled, how many
+  // consecutive samples over a threshold make a breach, and the probe requests sent per sample.
+  MONITOR_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  MONITOR_BREACH_SAMPLES: z.coerce.number().int().min(1).max(100).default(3),
+  MONITOR_PROBE_REQUESTS: z.coerce.number().int().min(0).max(100).default(5),
+  // Fleet alerts (lib/alerts): the period the rates cover, how often they are evaluated, and the
+  // finished upgrades a rate needs before it can fire.
+  ALERT_PERIOD_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24),
+  ALERT_EVALUATE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  ALERT_MIN_RUNS: z.coerce.number().int().min(1).max(10_000).default(10),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   API_RATE_LIMIT: z.coerce.number().int().positive().default(600),
   // The release feed the worker keeps in sync: an http(s) URL or a file path. Unset: releases

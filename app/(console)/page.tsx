@@ -8,6 +8,13 @@ import { compareVersions } from "@/lib/versions";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { AuditTable } from "@/components/audit/audit-table";
+import { can } from "@/lib/auth/permissions";
+import { listAlerts } from "@/lib/alerts/list-alerts";
+import { getFleetOverview } from "@/lib/alerts/get-fleet-overview";
+import { FLEET_LIMITS } from "@/lib/alerts/fleet-rules";
+import { OpenAlerts } from "@/components/dashboard/open-alerts";
+import { RateCard } from "@/components/dashboard/rate-card";
+import { UpgradeTable } from "@/components/upgrades/upgrade-table";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -15,12 +22,15 @@ const ACTIVE = ["approved", "scheduled", "running", "awaiting_checklist", "monit
 
 export default async function DashboardPage() {
   const actor = await requirePageActor();
-  const [instances, active, pending, recent] = await Promise.all([
+  const [instances, active, pending, recent, alerts, fleet] = await Promise.all([
     listInstances({ actor }),
     listUpgrades({ actor, status: [...ACTIVE] }),
     listUpgrades({ actor, status: ["pending_approval"] }),
     listAuditLogs({ actor, filter: { limit: 8 } }),
+    listAlerts({ actor, query: { status: "open", limit: 20 } }),
+    getFleetOverview({ actor }),
   ]);
+  const { current, previous, days, periodHours } = fleet;
   const byVersion = new Map<string, number>();
   for (const i of instances) byVersion.set(i.version, (byVersion.get(i.version) ?? 0) + 1);
   const versions = [...byVersion.entries()].sort(([a], [b]) => compareVersions(b, a));
@@ -30,11 +40,16 @@ export default async function DashboardPage() {
   return (
     <>
       <PageHeader title="Dashboard" description="The fleet at a glance." />
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="grid gap-4 sm:grid-cols-3 lg:grid-cols-5">
         <Stat label="Instances" value={instances.length} href="/instances" />
         <Stat label="Active runs" value={active.length} href="/upgrades" />
         <Stat label="Pending approvals" value={pending.length} href="/approvals" />
         <Stat label="In maintenance" value={instances.filter((i) => i.maintenanceMode).length} href="/instances" />
+        <Stat label="Open alerts" value={alerts.length} href="#open-alerts" />
+      </div>
+      <div className="mt-4 grid gap-4 sm:grid-cols-2">
+        <RateCard label="Success rate" rate="successRate" value={current.successRate} previous={previous.successRate} days={days} limit={FLEET_LIMITS.successRateMin} detail={`${current.succeeded} of ${current.finished} upgrades in the last ${periodHours} h; alert under ${FLEET_LIMITS.successRateMin * 100}%`} />
+        <RateCard label="Rollback rate" rate="rollbackRate" value={current.rollbackRate} previous={previous.rollbackRate} days={days} limit={FLEET_LIMITS.rollbackRateMax} detail={`${current.rolledBack} of ${current.finished} upgrades in the last ${periodHours} h; alert over ${FLEET_LIMITS.rollbackRateMax * 100}%`} />
       </div>
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         <Card title="Versions across the fleet">
@@ -67,6 +82,20 @@ export default async function DashboardPage() {
             </ul>
           )}
         </Card>
+        <div id="open-alerts" className="lg:col-span-2">
+          <Card title={`Open alerts (${alerts.length})`}>
+            <OpenAlerts alerts={alerts} canResolve={can(actor.role, "alert:resolve")} />
+          </Card>
+        </div>
+        <div className="lg:col-span-2">
+          {active.length === 0 ? (
+            <Card title="Active runs">
+              <p className="text-sm text-slate-600">No upgrade or rollback is active.</p>
+            </Card>
+          ) : (
+            <UpgradeTable runs={active} />
+          )}
+        </div>
         <Card title="Recent activity" className="lg:col-span-2" actions={<Link href="/audit" className="text-sm text-brand-700 underline">Audit log</Link>}>
           <AuditTable entries={recent.entries} />
         </Card>

@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Alert, Card } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
 import { postJson, useLiveRun, type LogLine } from "@/components/upgrades/use-run";
+import { MonitoringCharts } from "@/components/upgrades/monitoring-charts";
 
 export type RunPermissions = { run: boolean; approve: boolean; rollback: boolean; userEmail: string };
 
@@ -309,6 +310,7 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
           </Card>
         </div>
       </div>
+      {run.kind === "upgrade" && run.steps.some((s) => s.key === "monitor" && s.status !== "pending") ? <MonitoringCharts runId={run.id} live={run.status === "monitoring"} /> : null}
     </div>
   );
 }

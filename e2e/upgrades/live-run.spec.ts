@@ -44,6 +44,10 @@ test("a superadmin upgrades a demo instance, watches every step live, then rolls
   }
   await expect(page.getByTestId("run-status")).toHaveText("monitoring");
   await expect(page.getByTestId("log-validate")).toContainText("Version: 1.1.0");
+  // The monitoring window's charts, one per runbook step-11 metric against its limit.
+  await expect(page.getByRole("heading", { name: "Post-upgrade monitoring" })).toBeVisible();
+  await expect(page.getByTestId("metric-errorRate")).toContainText("limit 1%");
+  await expect(page.getByRole("img", { name: /^Response time \(p95\): .* threshold 500 ms$/ })).toBeVisible();
   expect(await page.evaluate(() => (window as unknown as { liveMarker?: number }).liveMarker)).toBe(42);
 
   // The phone page followed without a reload, and shows nothing internal.

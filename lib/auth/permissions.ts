@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   "backup:read": ALL,
   "backup:run": ADMIN,
   "rollback:run": ADMIN,
+  "alert:read": ALL,
+  "alert:resolve": ADMIN,
   "audit:read": ALL,
   "audit:write": ADMIN,
   "audit:verify": ALL,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CHANNELS } from "@/lib/instances/channels";
 import { SEMVER_RE } from "@/lib/versions";
+import { monitoringPolicyFields } from "@/lib/instances/monitoring-policy";
 
 export const instanceIdSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "is not an instance id");
 
@@ -37,9 +38,12 @@ export const updateInstanceSchema = z
     maintenanceWindow: maintenanceWindowSchema.nullable().optional(),
     requiredApprovals: z.number().int().min(1, "at least 1").max(5, "at most 5").optional(),
     autoRollback: z.boolean({ message: "must be true or false" }).optional(),
+    ...monitoringPolicyFields,
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one of updateChannel, pinnedVersion, maintenanceWindow, requiredApprovals, autoRollback." });
+  .refine((v) => Object.keys(v).length > 0, {
+    message: "Send at least one of updateChannel, pinnedVersion, maintenanceWindow, requiredApprovals, autoRollback, monitoringWindowMinutes, rollbackOnMonitoringBreach.",
+  });
 
 export type UpdateInstanceInput = z.infer<typeof updateInstanceSchema>;
 

@@ -23,6 +23,8 @@ export type InstanceDto = {
   requiredApprovals: number;
   /** Whether a failure from `migrate` on rolls back by itself. */
   autoRollback: boolean;
+  monitoringWindowMinutes: number;
+  rollbackOnMonitoringBreach: boolean;
 };
 
 export type InstanceRow = Instance & {
@@ -63,5 +65,7 @@ export function serializeInstance(i: InstanceRow): InstanceDto {
     timezone: i.timezone,
     requiredApprovals: i.requiredApprovals,
     autoRollback: i.autoRollback,
+    monitoringWindowMinutes: i.monitoringWindowMinutes,
+    rollbackOnMonitoringBreach: i.rollbackOnMonitoringBreach,
   };
 }

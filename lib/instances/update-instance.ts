@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { channelFromDb, channelToDb } from "@/lib/instances/channels";
 import { instanceInclude, serializeInstance, type InstanceDto } from "@/lib/instances/serialize-instance";
 import type { UpdateInstanceInput } from "@/lib/instances/schemas";
+import { monitoringPolicyChanges } from "@/lib/instances/monitoring-policy";
 
 function toMinutes(hhmm: string): number {
   const [h, m] = hhmm.split(":").map(Number);
@@ -62,9 +63,12 @@ export async function updateInstance(opts: { actor: Actor | null; id: string; in
       }
     }
 
+    const policy = monitoringPolicyChanges(before, input);
+    Object.assign(changes, policy.changes);
     await tx.instance.update({
       where: { id },
       data: {
+        ...policy.data,
         ...(input.updateChannel !== undefined ? { updateChannel: channelToDb(input.updateChannel) } : {}),
         ...(input.pinnedVersion !== undefined ? { pinnedVersion: input.pinnedVersion } : {}),
         ...(input.maintenanceWindow ? { timezone: input.maintenanceWindow.timezone } : {}),

@@ -13,6 +13,8 @@ import { emitRunEvent } from "@/lib/events/run-events";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { startAutoUpdate } from "@/lib/auto-update/run-auto-update";
 import { startNotificationDelivery } from "@/lib/notifications/deliver-due-notifications";
+import { sampleDueRuns } from "@/lib/monitoring/sample-due-runs";
+import { evaluateFleetAlertsIfDue } from "@/lib/alerts/evaluate-fleet-alerts";
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -33,6 +35,8 @@ export async function sweep(): Promise<void> {
   }
   await startDueScheduled();
   await finishDueMonitoring();
+  await sampleDueRuns();
+  await evaluateFleetAlertsIfDue();
 }
 
 /**

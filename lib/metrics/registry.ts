@@ -2,6 +2,8 @@ import "server-only";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { getDb } from "@/lib/db";
 import { APP_VERSION } from "@/lib/env";
+import { registerFleetGauges } from "@/lib/alerts/fleet-gauges";
+import { AlertKind } from "@/generated/prisma/enums";
 
 // One registry per process; gauges read the database when scraped, so every replica reports
 // the same fleet numbers and nothing needs keeping in sync.
@@ -39,7 +41,8 @@ function build(): Registry {
     async collect() {
       this.reset();
       const rows = await getDb().alert.groupBy({ by: ["kind"], where: { status: "open" }, _count: { _all: true } });
-      for (const r of rows) this.set({ kind: r.kind }, r._count._all);
+      // Every kind, 0 included, so an alert rule on this gauge sees a kind clear.
+      for (const kind of Object.values(AlertKind)) this.set({ kind }, rows.find((r) => r.kind === kind)?._count._all ?? 0);
     },
   });
   new Gauge({
@@ -50,6 +53,7 @@ function build(): Registry {
       this.set(await getDb().auditLog.count());
     },
   });
+  registerFleetGauges(registry);
   return registry;
 }
 

@@ -8,7 +8,7 @@ import { generateApiToken } from "@/lib/auth/tokens";
 import { hashPassword } from "@/lib/auth/password";
 
 // DESIGN's fields, then the per-instance policy settings the console adds (docs/api.md).
-const INSTANCE_FIELDS = ["id", "name", "url", "version", "status", "maintenanceMode", "maintenanceMessage", "updateChannel", "pinnedVersion", "maintenanceWindow", "activeUpgradeId", "lastBackupAt", "timezone", "requiredApprovals", "autoRollback"].sort();
+const INSTANCE_FIELDS = ["id", "name", "url", "version", "status", "maintenanceMode", "maintenanceMessage", "updateChannel", "pinnedVersion", "maintenanceWindow", "activeUpgradeId", "lastBackupAt", "timezone", "requiredApprovals", "autoRollback", "monitoringWindowMinutes", "rollbackOnMonitoringBreach"].sort();
 const VERSION_FIELDS = ["version", "type", "status", "breaking", "security", "critical", "releasedAt", "changelog", "minUpgradeFrom"].sort();
 
 let id = "";

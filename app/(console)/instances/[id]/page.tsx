@@ -13,6 +13,7 @@ import { Badge, statusTone } from "@/components/ui/badge";
 import { Time } from "@/components/ui/time";
 import { ChannelForm } from "@/components/instances/channel-form";
 import { MaintenanceForm } from "@/components/instances/maintenance-form";
+import { MonitoringPolicyForm } from "@/components/instances/monitoring-policy-form";
 import { AuditTable } from "@/components/audit/audit-table";
 import { InstanceOps, UpgradeForm } from "@/components/instances/upgrade-form";
 import { listBackups } from "@/lib/backups/request-backup";
@@ -77,6 +78,10 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                 ? instance.maintenanceWindow.windows.map((w) => `${DAYS[w.dayOfWeek]} ${w.start} (${w.durationMinutes} min)`).join(", ") + ` · ${instance.maintenanceWindow.timezone}`
                 : "None"}
             </dd>
+            <dt className="text-slate-500">Post-upgrade monitoring</dt>
+            <dd data-testid="instance-monitoring">
+              {Math.round((instance.monitoringWindowMinutes / 60) * 100) / 100} h · {instance.rollbackOnMonitoringBreach ? "rolls back on a breach" : "alerts on a breach"}
+            </dd>
             <dt className="text-slate-500">Maintenance message</dt>
             <dd>{instance.maintenanceMessage ?? "—"}</dd>
             <dt className="text-slate-500">Last backup</dt>
@@ -103,6 +108,11 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         <Card title="Change freezes">
           <FreezeManager instanceId={instance.id} freezes={freezes} canManage={can(actor.role, "freeze:manage")} />
         </Card>
+        {canEdit ? (
+          <Card title="Monitoring policy">
+            <MonitoringPolicyForm instanceId={instance.id} policy={{ monitoringWindowMinutes: instance.monitoringWindowMinutes, rollbackOnMonitoringBreach: instance.rollbackOnMonitoringBreach }} />
+          </Card>
+        ) : null}
         {canMaintain ? (
           <Card title="Maintenance mode">
             <MaintenanceForm instanceId={instance.id} enabled={instance.maintenanceMode} locked={!!instance.activeUpgradeId} />
