@@ -30,7 +30,11 @@ function ensureNpmDeps() {
       process.exit(1);
     }
   }
-  if (!existsSync(path.join(root, "generated/prisma/client.ts"))) {
+  // The client is generated from the schema: again whenever the schema is newer than it.
+  const client = path.join(root, "generated/prisma/client.ts");
+  const schema = path.join(root, "prisma/schema.prisma");
+  if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) {
+    log("Generating the Prisma client…");
     if (run(process.execPath, ["scripts/prisma-generate.mjs"]) !== 0) process.exit(1);
   }
 }

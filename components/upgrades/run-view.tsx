@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Alert, Card } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
 import { postJson, useLiveRun, type LogLine } from "@/components/upgrades/use-run";
+import { ShareStatusPage } from "@/components/status/share-status-page";
 import { MonitoringCharts } from "@/components/upgrades/monitoring-charts";
 
 export type RunPermissions = { run: boolean; approve: boolean; rollback: boolean; userEmail: string };
@@ -103,14 +104,6 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
   }
 
   const base = `/api/superadmin/upgrades/${run.id}`;
-  const [shared, setShared] = useState<string | null>(run.statusPageUrl);
-  function share() {
-    start(async () => {
-      const res = await postJson(`${base}/status-page`);
-      if (res.ok) setShared((res.data as { statusPage: { url: string } }).statusPage.url);
-      else setMessage({ tone: "error", text: res.message });
-    });
-  }
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
@@ -131,15 +124,7 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
           </span>
         ) : null}
         <div className="ml-auto flex flex-wrap gap-2">
-          {shared ? (
-            <a className="self-center text-sm text-brand-700 underline" href={shared} target="_blank" rel="noreferrer" data-testid="status-page-link">
-              Stakeholder status page
-            </a>
-          ) : can.run ? (
-            <Button variant="secondary" disabled={pending} onClick={share}>
-              Share a status page
-            </Button>
-          ) : null}
+          <ShareStatusPage createUrl={`${base}/status-page`} initial={run.statusPageId && run.statusPageUrl ? { id: run.statusPageId, url: run.statusPageUrl } : null} canManage={can.run} />
           {canCancel ? (
             <Button variant="secondary" disabled={pending} onClick={() => act(`${base}/cancel`, undefined, "Cancel requested: the instance returns untouched.", "Cancel this upgrade? The instance keeps its current version.")}>
               Cancel upgrade

@@ -25,6 +25,13 @@ export async function createStatusPage(opts: { actor: Actor | null; runId?: stri
   });
 }
 
+/** The newest status page of an instance (not of one run) that still works, if any. */
+export async function findInstanceStatusPage(opts: { actor: Actor | null; instanceId: string }): Promise<{ id: string; url: string } | null> {
+  requirePermission(opts.actor, "instance:read");
+  const row = await getDb().statusPageToken.findFirst({ where: { instanceId: opts.instanceId, runId: null, revokedAt: null }, orderBy: { createdAt: "desc" } });
+  return row ? { id: row.id, url: `/status/${row.token}` } : null;
+}
+
 export async function revokeStatusPage(opts: { actor: Actor | null; id: string }) {
   requirePermission(opts.actor, "upgrade:run");
   await getDb().$transaction(async (tx) => {
@@ -84,7 +91,8 @@ export async function learnedStepSeconds(keys: string[]): Promise<Map<string, nu
  * What a stakeholder may see, and nothing else: no hosts, URLs, tokens, error texts or log lines.
  * Null for an unknown or revoked link (the page then says only that).
  */
-export async function getPublicStatus(token: string): Promise<{ status: PublicStatus; runId: string | null } | null> {
+/** `follows`: a run's page shows that run; an instance's page shows its latest run, whichever it is. */
+export async function getPublicStatus(token: string): Promise<{ status: PublicStatus; runId: string | null; follows: "run" | "instance" } | null> {
   if (!TOKEN_RE.test(token)) return null;
   const db = getDb();
   const page = await db.statusPageToken.findUnique({ where: { token } });
@@ -93,7 +101,7 @@ export async function getPublicStatus(token: string): Promise<{ status: PublicSt
   const instance = await db.instance.findUnique({ where: { id: page.instanceId ?? (page.runId ? (await db.upgradeRun.findUniqueOrThrow({ where: { id: page.runId } })).instanceId : "-") } });
   if (!instance) return null;
   if (!runId) {
-    return { runId: null, status: { instance: instance.name, change: `Version ${instance.version}`, headline: HEADLINE["no upgrade"], state: "no upgrade", steps: [], etaSeconds: null, maintenanceMessage: instance.maintenanceMode ? instance.maintenanceMessage : null, updatedAt: new Date().toISOString() } };
+    return { runId: null, follows: "instance", status: { instance: instance.name, change: `Version ${instance.version}`, headline: HEADLINE["no upgrade"], state: "no upgrade", steps: [], etaSeconds: null, maintenanceMessage: instance.maintenanceMode ? instance.maintenanceMessage : null, updatedAt: new Date().toISOString() } };
   }
   // An instance page follows the rollback that replaced an upgrade.
   const run = await db.upgradeRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } }, childRuns: { orderBy: { createdAt: "desc" }, take: 1, include: { steps: { orderBy: { position: "asc" } } } } } });
@@ -112,6 +120,7 @@ export async function getPublicStatus(token: string): Promise<{ status: PublicSt
   const active = state === "in progress" || state === "scheduled" || state === "waiting for approval";
   return {
     runId: shown.id,
+    follows: page.runId ? "run" : "instance",
     status: {
       instance: instance.name,
       change: shown.kind === "upgrade" ? `Version ${shown.fromVersion} → ${shown.toVersion}` : `Returning to version ${shown.toVersion}`,

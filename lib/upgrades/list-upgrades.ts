@@ -38,6 +38,8 @@ export type UpgradeDetail = UpgradeSummary & {
   scheduledFor: string | null;
   cancelRequested: boolean;
   statusPageUrl: string | null;
+  /** The id of that status page, for revoking it. */
+  statusPageId: string | null;
 };
 
 const include = { instance: { select: { name: true } }, requestedBy: { select: { email: true } } } as const;
@@ -122,5 +124,6 @@ export async function getUpgrade(opts: { actor: Actor | null; id: string }): Pro
     scheduledFor: r.scheduledFor?.toISOString() ?? null,
     cancelRequested: r.cancelRequestedAt !== null,
     statusPageUrl: r.statusPageTokens[0] ? `/status/${r.statusPageTokens[0].token}` : null,
+    statusPageId: r.statusPageTokens[0]?.id ?? null,
   };
 }

@@ -67,6 +67,9 @@ const ROUTES: RouteCase[] = [
   { method: "POST", label: "/upgrades/{id}/rollback", path: () => "/api/superadmin/upgrades/no-such-run/rollback", permission: "rollback:run", ok: 404 },
   { method: "POST", label: "/instances/{id}/upgrades", path: () => "/api/superadmin/instances/no-such-instance/upgrades", permission: "upgrade:run", body: () => ({ targetVersion: "1.2.0" }), ok: 404 },
   { method: "POST", label: "/instances/{id}/backup", path: () => "/api/superadmin/instances/no-such-instance/backup", permission: "backup:run", ok: 404 },
+  { method: "POST", label: "/upgrades/{id}/status-page", path: () => "/api/superadmin/upgrades/no-such-run/status-page", permission: "upgrade:run", ok: 404 },
+  { method: "POST", label: "/instances/{id}/status-page", path: () => "/api/superadmin/instances/no-such-instance/status-page", permission: "upgrade:run", ok: 404 },
+  { method: "POST", label: "/status-pages/{id}/revoke", path: () => "/api/superadmin/status-pages/no-such-page/revoke", permission: "upgrade:run", ok: 404 },
   { method: "GET", label: "/policy-calendar", path: () => "/api/superadmin/policy-calendar", permission: "instance:read", ok: 200 },
   { method: "GET", label: "/freezes", path: () => "/api/superadmin/freezes", permission: "instance:read", ok: 200 },
   // A freeze for an instance that does not exist: the superadmin reaches validation (422) and nothing is written.

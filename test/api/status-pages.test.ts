@@ -118,3 +118,47 @@ describe("status pages", () => {
     expect((await fetch(`${BASE_URL}/status/not-a-token/state`)).status).toBe(404);
   });
 });
+
+describe("an instance's status page", () => {
+  it("follows the instance's latest upgrade, live, and can be revoked", async () => {
+    expect((await api("viewer", "POST", `/api/superadmin/instances/${instanceId}/status-page`)).status).toBe(403);
+    const res = await api("superadmin", "POST", `/api/superadmin/instances/${instanceId}/status-page`);
+    expect(res.status, res.text).toBe(201);
+    const page = (res.json as { statusPage: { id: string; url: string } }).statusPage;
+    expect(await testDb().auditLog.findFirst({ where: { action: "status_page.create", resourceType: "instance", resourceId: instanceId } })).not.toBeNull();
+    const before = await (await fetch(`${BASE_URL}${page.url}/state`)).json();
+    expect(before.change).toBe("Version 1.0.0 → 1.1.0");
+
+    const ctrl = new AbortController();
+    const stream = await fetch(`${BASE_URL}${page.url}/events`, { signal: ctrl.signal });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    let text = "";
+    const read = async (done: (t: string) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!done(text) && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())))]);
+        if (!chunk || chunk.done) break;
+        text += new TextDecoder().decode(chunk.value);
+      }
+    };
+    try {
+      await read((t) => t.includes("retry:"));
+      // The first upgrade ends and a newer one starts: the same link now shows the new one.
+      const db = testDb();
+      await db.upgradeRun.update({ where: { id: runId }, data: { status: "succeeded", finishedAt: new Date() } });
+      const next = await db.upgradeRun.create({ data: { instanceId, kind: "upgrade", fromVersion: "1.1.0", toVersion: "1.2.0", status: "scheduled", trigger: "auto_update", scheduledFor: new Date(Date.now() + 3_600_000) } });
+      await db.runEvent.create({ data: { runId: next.id, type: "run_status", message: SECRET_LOG } });
+      await db.$executeRaw`SELECT pg_notify('run_events', ${next.id})`;
+      await read((t) => t.includes("event: change"));
+      expect(text).toContain("event: change");
+      expect(text).not.toContain(SECRET_LOG);
+      const after = await (await fetch(`${BASE_URL}${page.url}/state`)).json();
+      expect(after).toMatchObject({ change: "Version 1.1.0 → 1.2.0", state: "scheduled" });
+    } finally {
+      ctrl.abort();
+    }
+    expect((await api("superadmin", "POST", `/api/superadmin/status-pages/${page.id}/revoke`)).status).toBe(200);
+    expect((await fetch(`${BASE_URL}${page.url}/state`)).status).toBe(404);
+  });
+});

@@ -21,6 +21,8 @@ import { listUpgrades } from "@/lib/upgrades/list-upgrades";
 import { UpgradeTable } from "@/components/upgrades/upgrade-table";
 import { compareVersions } from "@/lib/versions";
 import { listFreezes } from "@/lib/channels/freeze-periods";
+import { findInstanceStatusPage } from "@/lib/status-pages/status-pages";
+import { ShareStatusPage } from "@/components/status/share-status-page";
 import { ScheduleForm } from "@/components/instances/schedule-form";
 import { FreezeManager } from "@/components/instances/freeze-manager";
 import { NotificationsSection } from "@/components/notifications/notifications-section";
@@ -36,12 +38,13 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     if (isAppError(e) && e.code === "not_found") notFound();
     throw e;
   });
-  const [releases, history, backups, runs, freezes] = await Promise.all([
+  const [releases, history, backups, runs, freezes, statusPage] = await Promise.all([
     listReleases({ actor, query: { type: "platform" } }),
     listAuditLogs({ actor, filter: { resourceType: "instance", resourceId: instance.id, limit: 10 } }),
     listBackups({ actor, instanceId: instance.id }),
     listUpgrades({ actor, instanceId: instance.id, limit: 10 }),
     listFreezes({ actor, instanceId: instance.id }),
+    findInstanceStatusPage({ actor, instanceId: instance.id }),
   ]);
   const targets = releases
     .filter((r) => compareVersions(r.version, instance.version) > 0 && r.status !== "deprecated")
@@ -57,7 +60,8 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         title={instance.name}
         description={instance.url}
         actions={
-          <div className="flex gap-2">
+          <div className="flex flex-wrap items-center gap-2">
+            <ShareStatusPage createUrl={`/api/superadmin/instances/${instance.id}/status-page`} initial={statusPage} canManage={canRun} />
             <Badge tone={statusTone(instance.status)}>{instance.status.replace("_", " ")}</Badge>
             {instance.maintenanceMode ? <Badge tone="yellow">maintenance</Badge> : null}
           </div>

@@ -1,13 +1,27 @@
 import { getPublicStatus } from "@/lib/status-pages/status-pages";
 import { parseLastEventId, runEventStream } from "@/lib/events/run-stream";
+import { snapshotStream } from "@/lib/events/snapshot-stream";
 
 export const dynamic = "force-dynamic";
 
 // The stakeholder stream: state changes only, with nothing in them but their kind. The page
 // refetches the redacted status on each; log lines and messages never leave.
 export async function GET(req: Request, ctx: { params: Promise<{ token: string }> }): Promise<Response> {
-  const found = await getPublicStatus((await ctx.params).token);
-  if (!found?.runId) return new Response("Not found", { status: 404 });
+  const token = (await ctx.params).token;
+  const found = await getPublicStatus(token);
+  if (!found) return new Response("Not found", { status: 404 });
+  if (found.follows === "instance" || !found.runId) {
+    // An instance's page moves from run to run: compare what the page would show instead.
+    return snapshotStream({
+      signal: req.signal,
+      snapshot: async () => {
+        const now = await getPublicStatus(token);
+        if (!now) return "gone";
+        const { updatedAt: _at, ...shown } = now.status;
+        return JSON.stringify(shown);
+      },
+    });
+  }
   return runEventStream({
     runId: found.runId,
     lastEventId: parseLastEventId(req),

@@ -1,0 +1,61 @@
+"use client";
+import { useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { postJson } from "@/components/upgrades/use-run";
+
+/**
+ * The stakeholder link of a run or an instance: create it, open it, or revoke it (the link stops
+ * working at once). Errors show beside the buttons.
+ */
+export function ShareStatusPage({ createUrl, initial, canManage }: { createUrl: string; initial: { id: string; url: string } | null; canManage: boolean }) {
+  const [page, setPage] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+
+  function share() {
+    start(async () => {
+      const res = await postJson(createUrl);
+      if (res.ok) {
+        setPage((res.data as { statusPage: { id: string; url: string } }).statusPage);
+        setError(null);
+      } else setError(res.message);
+    });
+  }
+
+  function revoke(id: string) {
+    if (!window.confirm("Revoke this status page? Everyone with the link loses access at once.")) return;
+    start(async () => {
+      const res = await postJson(`/api/superadmin/status-pages/${id}/revoke`);
+      if (res.ok) {
+        setPage(null);
+        setError(null);
+      } else setError(res.message);
+    });
+  }
+
+  return (
+    <span className="inline-flex flex-wrap items-center gap-2">
+      {page ? (
+        <>
+          <a className="text-sm text-brand-700 underline" href={page.url} target="_blank" rel="noreferrer" data-testid="status-page-link">
+            Stakeholder status page
+          </a>
+          {canManage ? (
+            <Button variant="secondary" disabled={pending} onClick={() => revoke(page.id)}>
+              Revoke link
+            </Button>
+          ) : null}
+        </>
+      ) : canManage ? (
+        <Button variant="secondary" disabled={pending} onClick={share}>
+          Share a status page
+        </Button>
+      ) : null}
+      {error ? (
+        <span role="alert" className="text-sm text-red-700">
+          {error}
+        </span>
+      ) : null}
+    </span>
+  );
+}
