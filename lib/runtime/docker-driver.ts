@@ -259,6 +259,22 @@ export function createDockerDriver(options: DockerDriverOptions = {}): RuntimeDr
   }
 
   /** Watches a started container for the grace period: an exit or a restart means it failed. */
+  /**
+   * Stops a container and makes sure it stays stopped. A container that crashed on its own may be
+   * between two restarts of its `unless-stopped` policy: a stop then finds nothing running (304)
+   * and the engine starts it again a moment later. So stop, look, and stop again until it is down.
+   */
+  async function stopSettled(docker: Docker, name: string): Promise<void> {
+    const c = docker.getContainer(name);
+    const deadline = Date.now() + startGraceMs + stopTimeout * 1000;
+    for (;;) {
+      await c.stop({ t: stopTimeout }).catch(() => {});
+      await sleep(300);
+      const info = await c.inspect().catch(() => null);
+      if (!info || (!info.State.Running && !info.State.Restarting) || Date.now() >= deadline) return;
+    }
+  }
+
   async function watchStart(docker: Docker, name: string): Promise<string | null> {
     const deadline = Date.now() + startGraceMs;
     const c = docker.getContainer(name);
@@ -354,7 +370,7 @@ export function createDockerDriver(options: DockerDriverOptions = {}): RuntimeDr
             const logs = await readLogs(docker.getContainer(containerName(rt, c)), 30).catch(() => "");
             // Stop the restart loop and the half of the release that did start (no new worker
             // against an app that is not there), but keep both containers so their logs stay readable.
-            await Promise.all((["app", "worker"] as const).map((other) => docker.getContainer(containerName(rt, other)).stop({ t: stopTimeout }).catch(() => {})));
+            await Promise.all((["app", "worker"] as const).map((other) => stopSettled(docker, containerName(rt, other))));
             throw new DriverError("container_start_failed", `${failure}:\n${logs}`);
           }
         }
