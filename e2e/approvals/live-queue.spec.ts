@@ -44,7 +44,7 @@ test.describe("as an approver", () => {
 
       await page.goto("/approvals");
       await expect(page.getByRole("status", { name: "Approval queue updates" })).toHaveAttribute("data-live", "true");
-      await expect(page.getByRole("row").filter({ hasText: "1.1.0 → 1.2.0" })).toHaveCount(0);
+      await expect(page.getByRole("row").filter({ hasText: "lagos-production" }).filter({ hasText: "1.1.0 → 1.2.0" })).toHaveCount(0);
     } finally {
       await request.post(`/api/superadmin/upgrades/${upgrade.id}/cancel`, { headers: asAdmin });
     }
@@ -94,7 +94,9 @@ test.describe("as a superadmin", () => {
     await page.getByRole("link", { name: "Policy calendar" }).click();
     const row = page.getByTestId("calendar-row-kano-lts");
     await expect(row).toContainText("Next window");
-    await expect(row.getByText("Frozen · security override possible").first()).toBeVisible();
+    // kano-lts is pinned to the version it runs: nothing newer is eligible, and the cell says why.
+    await expect(row.getByText("Not eligible").first()).toBeVisible();
+    await expect(row).toContainText("pinned to 1.2.0");
 
     await page.goBack();
     page.once("dialog", (d) => void d.accept());

@@ -121,6 +121,11 @@ describe("status pages", () => {
 
 describe("an instance's status page", () => {
   it("follows the instance's latest upgrade, live, and can be revoked", async () => {
+    // An instance of its own, so the other tests' runs are not its latest.
+    const db = testDb();
+    const own = await db.instance.create({ data: { name: `status-inst-${Date.now()}`, url: "http://127.0.0.1:4998", version: "1.0.0" } });
+    const instanceId = own.id;
+    const runId = (await db.upgradeRun.create({ data: { instanceId, fromVersion: "1.0.0", toVersion: "1.1.0", status: "running", trigger: "manual" } })).id;
     expect((await api("viewer", "POST", `/api/superadmin/instances/${instanceId}/status-page`)).status).toBe(403);
     const res = await api("superadmin", "POST", `/api/superadmin/instances/${instanceId}/status-page`);
     expect(res.status, res.text).toBe(201);
@@ -145,7 +150,6 @@ describe("an instance's status page", () => {
     try {
       await read((t) => t.includes("retry:"));
       // The first upgrade ends and a newer one starts: the same link now shows the new one.
-      const db = testDb();
       await db.upgradeRun.update({ where: { id: runId }, data: { status: "succeeded", finishedAt: new Date() } });
       const next = await db.upgradeRun.create({ data: { instanceId, kind: "upgrade", fromVersion: "1.1.0", toVersion: "1.2.0", status: "scheduled", trigger: "auto_update", scheduledFor: new Date(Date.now() + 3_600_000) } });
       await db.runEvent.create({ data: { runId: next.id, type: "run_status", message: SECRET_LOG } });
