@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { testDb } from "@/test/support/db";
 import { startWorker, type WorkerHandle } from "@/test/support/worker";
+import { waitUntil } from "@/test/support/wait";
 import { createTestInstance, instanceVersion, stopTestInstance, waitForRun, type TestInstance } from "@/test/support/instances";
 import { syncReleaseFeed } from "@/lib/releases/sync-feed";
 import { nextWindowStart } from "@/lib/channels/windows";
@@ -33,16 +34,6 @@ async function instance(version: string, opts: Parameters<typeof createTestInsta
   const i = await createTestInstance(version, opts);
   instances.push(i);
   return i;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 beforeAll(async () => {
@@ -143,7 +134,7 @@ describe("the auto-update worker", () => {
   });
 
   it("applies a security patch at once on auto-update, and it runs to the end", async () => {
-    const run = await until("an automatic run on the auto-update instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: auto.id, trigger: "auto_update" }, orderBy: { createdAt: "asc" } }));
+    const run = await waitUntil("an automatic run on the auto-update instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: auto.id, trigger: "auto_update" }, orderBy: { createdAt: "asc" } }));
     expect(run.toVersion).toBe("1.2.1");
     expect(run.policyReason).toMatch(/security/i);
     expect(run.requestedById).toBeNull();
@@ -163,21 +154,21 @@ describe("the auto-update worker", () => {
     await testDb().maintenanceWindow.create({ data: { instanceId: auto.id, dayOfWeek: (new Date().getUTCDay() + 3) % 7, startMinute: 180, durationMinutes: 60 } });
     // Monitoring ends when the window closes; shorten it so the instance is free again.
     await testDb().upgradeRun.updateMany({ where: { instanceId: auto.id, status: "monitoring" }, data: { monitoringUntil: new Date() } });
-    const queued = await until("an approval request for 2.0.0", () => testDb().upgradeRun.findFirst({ where: { instanceId: auto.id, toVersion: "2.0.0", trigger: "auto_update" } }));
+    const queued = await waitUntil("an approval request for 2.0.0", () => testDb().upgradeRun.findFirst({ where: { instanceId: auto.id, toVersion: "2.0.0", trigger: "auto_update" } }));
     expect(queued.status).toBe("pending_approval");
     expect(queued.rollbackPlan).toMatch(/backup/);
     expect(queued.policyReason).toMatch(/breaking/);
   });
 
   it("queues the newest release for approval on manual-approval", async () => {
-    const run = await until("a request on the manual-approval instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: manual.id, trigger: "auto_update" } }));
+    const run = await waitUntil("a request on the manual-approval instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: manual.id, trigger: "auto_update" } }));
     expect(run.status).toBe("pending_approval");
     const plan = await testDb().upgradeRun.findMany({ where: { instanceId: manual.id, trigger: "auto_update" }, orderBy: { hopIndex: "asc" } });
     expect(plan.at(-1)?.toVersion).toBe("2.0.0");
   });
 
   it("schedules a non-security release for the next maintenance window", async () => {
-    const run = await until("a scheduled run on the windowed instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: windowed.id, trigger: "auto_update" } }));
+    const run = await waitUntil("a scheduled run on the windowed instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: windowed.id, trigger: "auto_update" } }));
     expect(run.status).toBe("scheduled");
     expect(run.toVersion).toBe("1.2.0");
     const windows = await testDb().maintenanceWindow.findMany({ where: { instanceId: windowed.id } });

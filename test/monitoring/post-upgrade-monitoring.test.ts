@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api } from "@/test/support/env";
 import { testDb } from "@/test/support/db";
+import { waitUntil } from "@/test/support/wait";
 import { startWorker, type WorkerHandle } from "@/test/support/worker";
 import { createTestInstance, FULL_CHECKLIST, instanceVersion, readItems, stopTestInstance, waitForRun, writeItem, type TestInstance } from "@/test/support/instances";
 import { readPlatformScrape, parsePrometheusText, sampleBetween } from "@/lib/monitoring/parse-prometheus";
@@ -28,15 +29,7 @@ async function startUpgrade(i: TestInstance, targetVersion: string) {
   return (res.json as { upgrade: { id: string } }).upgrade.id;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000) => waitUntil(what, fn, timeoutMs, 500);
 
 beforeAll(() => {
   // The sweep runs every 5 s, so samples come every 5 s; breaches need 3 in a row.
