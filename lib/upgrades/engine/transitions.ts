@@ -40,12 +40,12 @@ export async function completeUpgrade(run: RunRow): Promise<void> {
     await recordAudit(tx, ENGINE, { action: "instance.upgrade.succeed", resourceType: "instance", resourceId: run.instanceId, metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion } });
     const next = run.planId ? await tx.upgradeRun.findFirst({ where: { planId: run.planId, hopIndex: run.hopIndex + 1, status: "scheduled" } }) : null;
     if (next) {
-      await tx.upgradeRun.update({ where: { id: next.id }, data: { status: "running", activeInstanceId: run.instanceId, startedAt: new Date() } });
+      // Through moveRun, like every status change: its event, and its "started" notification.
+      await moveRun(tx, next.id, ["scheduled"], "running", { activeInstanceId: run.instanceId, startedAt: new Date() }, `Hop ${next.hopIndex + 1} starts after ${run.toVersion}`);
       // The people who ticked the checklist for the plan ticked it for every hop.
       const manual = await tx.checklistItem.findMany({ where: { runId: run.id, bySystem: false, checked: true } });
       for (const m of manual) await tx.checklistItem.updateMany({ where: { runId: next.id, key: m.key }, data: { checked: true, checkedById: m.checkedById, checkedAt: m.checkedAt } });
       if (run.checklistOverrideAt) await tx.upgradeRun.update({ where: { id: next.id }, data: { checklistOverrideAt: run.checklistOverrideAt, checklistOverrideById: run.checklistOverrideById, checklistOverrideReason: run.checklistOverrideReason } });
-      await emitRunEvent(tx, next.id, { type: "run_status", message: `Hop ${next.hopIndex + 1} starts after ${run.toVersion}`, data: { status: "running" } });
       await enqueueRun(next.id, tx);
     }
   });
