@@ -21,25 +21,25 @@ export async function syncFeedIfDue(nowMs: number = Date.now()): Promise<void> {
 
 /**
  * Starts the auto-update loop of a worker: sync the feed when due, then apply the channel
- * policies to the fleet. Returns its stop function; with AUTO_UPDATE_INTERVAL_SECONDS=0 it does
- * nothing.
+ * policies to the fleet. With AUTO_UPDATE_INTERVAL_SECONDS=0 the scan is off, but a configured
+ * feed is still kept in sync. Returns its stop function.
  */
 export function startAutoUpdate(): () => void {
-  const seconds = getEnv().AUTO_UPDATE_INTERVAL_SECONDS;
-  if (seconds === 0) return () => undefined;
+  const { AUTO_UPDATE_INTERVAL_SECONDS: scanEvery, FEED_SYNC_SECONDS, RELEASE_FEED } = getEnv();
+  if (scanEvery === 0 && !RELEASE_FEED) return () => undefined;
   let busy = false;
   const tick = () => {
     if (busy) return;
     busy = true;
     syncFeedIfDue()
-      .then(() => scanFleet())
+      .then(() => (scanEvery > 0 ? scanFleet() : undefined))
       .catch((e: unknown) => logError("auto-update scan failed", e))
       .finally(() => {
         busy = false;
       });
   };
-  const timer = setInterval(tick, seconds * 1000);
+  const timer = setInterval(tick, (scanEvery > 0 ? scanEvery : FEED_SYNC_SECONDS) * 1000);
   tick();
-  logInfo("auto-update on", { everySeconds: seconds, feed: getEnv().RELEASE_FEED ? describeFeedSource(getEnv().RELEASE_FEED as string) : null });
+  logInfo(scanEvery > 0 ? "auto-update on" : "auto-update off; keeping the release feed in sync", { everySeconds: scanEvery, feed: RELEASE_FEED ? describeFeedSource(RELEASE_FEED) : null });
   return () => clearInterval(timer);
 }
