@@ -134,7 +134,7 @@ describe("the auto-update worker", () => {
   });
 
   it("applies a security patch at once on auto-update, and it runs to the end", async () => {
-    const run = await waitUntil("an automatic run on the auto-update instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: auto.id, trigger: "auto_update" }, orderBy: { createdAt: "asc" } }));
+    const run = await waitUntil("an automatic run on the auto-update instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: auto.id, trigger: "auto_update" }, orderBy: [{ createdAt: "asc" }, { hopIndex: "asc" }] }));
     expect(run.toVersion).toBe("1.2.1");
     expect(run.policyReason).toMatch(/security/i);
     expect(run.requestedById).toBeNull();
@@ -161,7 +161,7 @@ describe("the auto-update worker", () => {
   });
 
   it("queues the newest release for approval on manual-approval", async () => {
-    const run = await waitUntil("a request on the manual-approval instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: manual.id, trigger: "auto_update" } }));
+    const run = await waitUntil("a request on the manual-approval instance", () => testDb().upgradeRun.findFirst({ where: { instanceId: manual.id, trigger: "auto_update" }, orderBy: { hopIndex: "asc" } }));
     expect(run.status).toBe("pending_approval");
     const plan = await testDb().upgradeRun.findMany({ where: { instanceId: manual.id, trigger: "auto_update" }, orderBy: { hopIndex: "asc" } });
     expect(plan.at(-1)?.toVersion).toBe("2.0.0");
