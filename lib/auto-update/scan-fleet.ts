@@ -60,7 +60,8 @@ export async function scanFleet(now: Date = new Date()): Promise<ScanOutcome[]> 
     include: { activeRun: { select: { id: true, status: true } }, maintenanceWindows: true },
     orderBy: { name: "asc" },
   });
-  const fleetFreezes = await db.freezePeriod.findMany({ where: { instanceId: null, endsAt: { gt: now } } });
+  // Every freeze that has not ended, read once per pass: the fleet's apply to every instance.
+  const freezes = await db.freezePeriod.findMany({ where: { endsAt: { gt: now } } });
   const outcomes: ScanOutcome[] = [];
   for (const instance of instances) {
     const base = { instanceId: instance.id, instanceName: instance.name };
@@ -68,9 +69,8 @@ export async function scanFleet(now: Date = new Date()): Promise<ScanOutcome[]> 
       outcomes.push({ ...base, action: "none", targetVersion: null, upgradeId: instance.activeRun.id, reason: `An upgrade is already ${instance.activeRun.status.replace("_", " ")}.` });
       continue;
     }
-    const own = await db.freezePeriod.findMany({ where: { instanceId: instance.id, endsAt: { gt: now } } });
     const badly = new Set((await db.upgradeRun.findMany({ where: { instanceId: instance.id, kind: "upgrade", status: { in: SETTLED_BADLY } }, select: { toVersion: true } })).map((r) => r.toVersion));
-    const policyInstance = { version: instance.version, updateChannel: instance.updateChannel, pinnedVersion: instance.pinnedVersion, timezone: instance.timezone, windows: instance.maintenanceWindows, freezes: [...own, ...fleetFreezes] };
+    const policyInstance = { version: instance.version, updateChannel: instance.updateChannel, pinnedVersion: instance.pinnedVersion, timezone: instance.timezone, windows: instance.maintenanceWindows, freezes: freezes.filter((f) => f.instanceId === null || f.instanceId === instance.id) };
     const candidates = releases
       .filter((r) => compareVersions(r.version, instance.version) > 0)
       .sort((a, b) => compareVersions(b.version, a.version))
