@@ -1,7 +1,7 @@
 // `npm start`: everything for one machine. With no DATABASE_URL it runs a private PostgreSQL
 // under .data/, applies migrations, seeds the demo on first run, builds the web app if needed,
 // and serves the console. Ctrl-C stops it all; the data stays for the next start.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startLocalPostgres, type LocalPostgres } from "./lib/local-postgres";
@@ -11,9 +11,11 @@ import { buildIfStale } from "./lib/build";
 import { deployMigrations } from "./db/deploy";
 import { seedDemo } from "./db/seed";
 import { prepareFleet, stopFleetProcesses } from "./lib/fleet";
+import { supervise, type Supervised } from "./lib/supervise";
 
 const root = path.resolve(import.meta.dirname, "..");
-const dataDir = path.join(root, ".data");
+// CONSOLE_DATA_DIR: another folder than .data/ (a second console on one machine, the tests).
+const dataDir = path.resolve(root, process.env.CONSOLE_DATA_DIR ?? ".data");
 const log = (line: string) => console.log(`[console] ${line}`);
 
 const port = Number(process.env.PORT ?? 3000);
@@ -44,8 +46,8 @@ if (existsSync(lockFile)) {
 writeFileSync(lockFile, String(process.pid));
 
 let pg: LocalPostgres | undefined;
-let web: ChildProcess | undefined;
-let worker: ChildProcess | undefined;
+let web: Supervised | undefined;
+let worker: Supervised | undefined;
 let fleetReady = false;
 let stopping = false;
 
@@ -53,24 +55,14 @@ function shutdown(code: number): void {
   if (stopping) return;
   stopping = true;
   log("Stopping…");
-  const finish = async () => {
+  void (async () => {
+    await Promise.all([web?.stop(), worker?.stop()]);
     if (fleetReady) await stopFleetProcesses(log).catch((e: unknown) => log(`Stopping the demo fleet failed: ${String(e)}`));
     pg?.stop();
     rmSync(lockFile, { force: true });
     log("Stopped.");
     process.exit(code);
-  };
-  const children = [web, worker].filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null);
-  let left = children.length;
-  if (left === 0) void finish();
-  for (const c of children) {
-    c.once("exit", () => {
-      left -= 1;
-      if (left === 0) void finish();
-    });
-    c.kill("SIGTERM");
-    setTimeout(() => c.kill("SIGKILL"), 20_000).unref();
-  }
+  })();
 }
 
 process.on("SIGINT", () => shutdown(0));
@@ -123,22 +115,12 @@ try {
     AUTO_UPDATE_INTERVAL_SECONDS: process.env.AUTO_UPDATE_INTERVAL_SECONDS ?? "0",
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
   };
-  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], { cwd: root, env, stdio: "inherit" });
-  web = child;
-  child.on("exit", (code) => {
-    if (!stopping) {
-      log(`The web server exited (code ${code}).`);
-      shutdown(code ?? 1);
-    }
-  });
-  const w = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: "inherit" });
-  worker = w;
-  w.on("exit", (code) => {
-    if (!stopping) {
-      log(`The worker exited (code ${code}).`);
-      shutdown(code ?? 1);
-    }
-  });
+  const { portFree } = await import("./lib/local-postgres");
+  if (!(await portFree(port))) throw new Error(`Port ${port} is already in use on this machine. Stop what uses it, or start the console with another PORT.`);
+  // The web server and the worker are restarted when they die (a crash, an out-of-memory kill);
+  // both ride out a database outage by themselves (docs/architecture.md, "Restarts and crashes").
+  web = supervise({ name: "web server", log, start: () => spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], { cwd: root, env, stdio: "inherit" }) });
+  worker = supervise({ name: "worker", log, start: () => spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: "inherit" }) });
   log(`The console is at ${env.NEXTAUTH_URL}  (Ctrl-C to stop)`);
 } catch (e) {
   console.error(`[console] ${e instanceof Error ? e.message : String(e)}`);

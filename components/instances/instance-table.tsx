@@ -47,6 +47,11 @@ export function InstanceTable({ initial }: { initial: InstanceDto[] }) {
               <Td>{CHANNEL_LABELS[i.updateChannel]}</Td>
               <Td>
                 <Badge tone={statusTone(i.status)}>{i.status.replace("_", " ")}</Badge>
+                {i.attention ? (
+                  <span className="ml-2" title={i.attention.reason}>
+                    <Badge tone="red">needs attention</Badge>
+                  </span>
+                ) : null}
               </Td>
               <Td>{i.maintenanceMode ? <Badge tone="yellow">on</Badge> : <span className="text-slate-500">off</span>}</Td>
             </tr>

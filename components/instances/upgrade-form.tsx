@@ -98,7 +98,14 @@ export function InstanceOps({ instanceId, instanceName, canEmergency, hasBackup 
   function emergency() {
     if (!window.confirm(`Emergency rollback of ${instanceName}: restore the last pre-upgrade backup and redeploy the previous version now? Data written since that backup is lost, and on-call is paged.`)) return;
     start(async () => {
-      const res = await postJson(`/api/superadmin/instances/${instanceId}/rollback/emergency`, { reason: "Emergency rollback from the instance page" });
+      const url = `/api/superadmin/instances/${instanceId}/rollback/emergency`;
+      let res = await postJson(url, { reason: "Emergency rollback from the instance page" });
+      // The latest upgrade is already undone: an older backup is offered, and only taken on an
+      // explicit confirmation that names its age.
+      const older = !res.ok && res.code === "conflict" ? (res.details as { olderBackups?: { backupId: string; takenAt: string; from: string; to: string }[] } | undefined)?.olderBackups?.[0] : undefined;
+      if (!res.ok && older && window.confirm(`${res.message}\n\nRestore the backup taken at ${older.takenAt.replace("T", " ").slice(0, 16)} UTC (before ${older.from} → ${older.to}) and go back to ${older.from}? Everything written since that backup is lost.`)) {
+        res = await postJson(url, { reason: "Emergency rollback to an older backup, from the instance page", olderBackup: { backupId: older.backupId, acknowledgeDataLoss: true } });
+      }
       if (res.ok) router.push(`/upgrades/${(res.data as { rollback: { id: string } }).rollback.id}`);
       else setMessage({ tone: "error", text: res.message });
     });

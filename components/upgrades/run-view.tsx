@@ -29,7 +29,7 @@ function useNow(active: boolean): number {
   return now;
 }
 
-const STEP_ICON: Record<string, string> = { succeeded: "✓", failed: "✕", running: "●", waiting: "◐", skipped: "–", pending: "○" };
+const STEP_ICON: Record<string, string> = { succeeded: "✓", failed: "✕", running: "●", waiting: "◐", skipped: "–", pending: "○", interrupted: "■" };
 
 function StepRow({ step, index, logs, now }: { step: UpgradeDetail["steps"][number]; index: number; logs: LogLine[]; now: number }) {
   const [open, setOpen] = useState(false);

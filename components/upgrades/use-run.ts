@@ -43,14 +43,14 @@ export function useLiveRun(initial: UpgradeDetail) {
   return { run: query.data, logs, connected, refresh: () => client.invalidateQueries({ queryKey: ["upgrade", initial.id] }) };
 }
 
-export async function postJson(url: string, body?: unknown): Promise<{ ok: true; data: unknown } | { ok: false; message: string }> {
+export async function postJson(url: string, body?: unknown): Promise<{ ok: true; data: unknown } | { ok: false; message: string; code?: string; details?: unknown }> {
   try {
     const res = await fetch(url, { method: "POST", headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = (await res.json().catch(() => ({}))) as { error?: { message?: string; details?: { fieldErrors?: Record<string, string[]> } } };
+    const data = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: { fieldErrors?: Record<string, string[]> } } };
     if (!res.ok) {
       const fields = data.error?.details?.fieldErrors;
       const detail = fields ? ` ${Object.entries(fields).map(([k, v]) => `${k}: ${v.join(", ")}`).join("; ")}` : "";
-      return { ok: false, message: (data.error?.message ?? `HTTP ${res.status}`) + detail };
+      return { ok: false, message: (data.error?.message ?? `HTTP ${res.status}`) + detail, ...(data.error?.code ? { code: data.error.code } : {}), details: data.error?.details };
     }
     return { ok: true, data };
   } catch {

@@ -23,12 +23,23 @@ async function connect(): Promise<void> {
   });
   client.on("error", (e) => {
     logError("run event listener lost its connection; reconnecting", e);
-    state.client = null;
-    setTimeout(() => void ensureConnected().then(() => wakeAll()), 1000);
+    if (state.client === client) state.client = null;
+    client.end().catch(() => undefined);
+    reconnect(1000);
   });
   await client.connect();
   await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
   state.client = client;
+}
+
+// The database may be away for a while (a restart, an outage): keep trying, backing off to 10 s.
+// Subscribers are woken once it is back, and re-read what they missed from the table.
+function reconnect(delayMs: number): void {
+  setTimeout(() => {
+    ensureConnected()
+      .then(() => wakeAll())
+      .catch(() => reconnect(Math.min(delayMs * 2, 10_000)));
+  }, delayMs).unref();
 }
 
 function wakeAll(): void {

@@ -78,20 +78,42 @@ export async function waitForHealthy(baseUrl: string, timeoutMs = 30_000): Promi
   }
 }
 
-/** After a console restart: start any provisioned process-driver instance that is not running. */
+// The prefix of the attention reason a failed start-up leaves; a later successful start clears it.
+export const STARTUP_ATTENTION = "The console could not start this instance when it started";
+
+/**
+ * After a console restart: start any provisioned process-driver instance that is not running. One
+ * instance that cannot start (its port taken, its release missing) is marked failed with the reason
+ * and the others start anyway: the console itself must come up to show it.
+ */
 export async function ensureFleetRunning(log: (line: string) => void): Promise<void> {
   const db = getDb();
-  const instances = await db.instance.findMany({ where: { runtimeConfig: { not: Prisma.DbNull }, hostId: null }, include: { host: true } });
+  // An instance with an active run is left to that run's execution: it owns the instance's processes.
+  const instances = await db.instance.findMany({ where: { runtimeConfig: { not: Prisma.DbNull }, hostId: null, activeRun: null }, include: { host: true } });
   for (const i of instances) {
-    const loaded = await loadRuntime(i);
-    const s = await loaded.driver.status(loaded.runtime);
-    if (s.app.running && s.worker.running) continue;
-    const release = await db.release.findUnique({ where: { type_version: { type: "platform", version: i.version } }, include: { artifacts: true } });
-    if (!release) continue;
-    log(`Starting ${i.name} (${i.version})`);
-    const artifacts = releaseArtifacts(release);
-    await loaded.driver.pull(loaded.runtime, artifacts, () => undefined);
-    await loaded.driver.deploy(loaded.runtime, artifacts, () => undefined);
+    try {
+      const loaded = await loadRuntime(i);
+      const s = await loaded.driver.status(loaded.runtime);
+      if (!(s.app.running && s.worker.running)) {
+        const release = await db.release.findUnique({ where: { type_version: { type: "platform", version: i.version } }, include: { artifacts: true } });
+        if (!release) throw new Error(`its release ${i.version} is not in the release list`);
+        log(`Starting ${i.name} (${i.version})`);
+        const artifacts = releaseArtifacts(release);
+        await loaded.driver.pull(loaded.runtime, artifacts, () => undefined);
+        await loaded.driver.deploy(loaded.runtime, artifacts, () => undefined);
+      }
+      if (i.attentionReason?.startsWith(STARTUP_ATTENTION)) {
+        await db.instance.updateMany({ where: { id: i.id, status: "failed" }, data: { status: "active" } });
+        await db.instance.update({ where: { id: i.id }, data: { attentionReason: null, attentionAt: null } });
+      }
+    } catch (e) {
+      const reason = `${STARTUP_ATTENTION}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
+      log(`${i.name} did not start: ${reason}`);
+      await db.$transaction(async (tx) => {
+        await tx.instance.update({ where: { id: i.id }, data: { status: "failed", attentionReason: reason, attentionAt: new Date() } });
+        await recordAudit(tx, { type: "system", label: "start-up" }, { action: "instance.start", resourceType: "instance", resourceId: i.id, result: "failure", metadata: { name: i.name, reason } });
+      });
+    }
   }
 }
 

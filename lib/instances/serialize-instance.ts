@@ -25,6 +25,8 @@ export type InstanceDto = {
   autoRollback: boolean;
   monitoringWindowMinutes: number;
   rollbackOnMonitoringBreach: boolean;
+  /** Why an operator must look at the instance (the console could not repair it alone), or null. */
+  attention: { reason: string; since: string } | null;
 };
 
 export type InstanceRow = Instance & {
@@ -67,5 +69,6 @@ export function serializeInstance(i: InstanceRow): InstanceDto {
     autoRollback: i.autoRollback,
     monitoringWindowMinutes: i.monitoringWindowMinutes,
     rollbackOnMonitoringBreach: i.rollbackOnMonitoringBreach,
+    attention: i.attentionReason ? { reason: i.attentionReason, since: (i.attentionAt ?? i.updatedAt).toISOString() } : null,
   };
 }

@@ -15,6 +15,10 @@ import { startAutoUpdate } from "@/lib/auto-update/run-auto-update";
 import { startNotificationDelivery } from "@/lib/notifications/deliver-due-notifications";
 import { sampleDueRuns } from "@/lib/monitoring/sample-due-runs";
 import { evaluateFleetAlertsIfDue } from "@/lib/alerts/evaluate-fleet-alerts";
+import { sweepLeftovers } from "@/lib/jobs/sweep-leftovers";
+
+// How often the worker clears what killed attempts left behind (stale jobs, stuck backups, files).
+const LEFTOVERS_EVERY_MS = 10 * 60_000;
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -76,7 +80,9 @@ export async function startWorker(): Promise<() => Promise<void>> {
   const concurrency = getEnv().WORKER_CONCURRENCY;
   for (let i = 0; i < concurrency; i++) {
     await boss.work<RunJob>(QUEUES.run, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      if (job) await executeRun(job.data.runId, WORKER_ID);
+      // Never thrown back to pg-boss: a run's state is in its rows, and the sweep re-queues a run
+      // whose execution ended early (for example while the database was away).
+      if (job) await executeRun(job.data.runId, WORKER_ID).catch((e: unknown) => logError("run execution ended with an error; the sweep resumes it", e, { runId: job.data.runId }));
     });
   }
   await boss.work<BackupJob>(QUEUES.backup, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
@@ -92,11 +98,20 @@ export async function startWorker(): Promise<() => Promise<void>> {
         sweeping = false;
       });
   }, 5_000);
+  const leftovers = () =>
+    sweepLeftovers()
+      .then((r) => {
+        if (r.runJobs + r.backupJobs + r.stuckBackups + r.files > 0) logInfo("cleared what killed attempts left behind", r);
+      })
+      .catch((e: unknown) => logError("the leftovers sweep failed", e));
+  void leftovers();
+  const leftoversTimer = setInterval(() => void leftovers(), LEFTOVERS_EVERY_MS);
   const stopAutoUpdate = startAutoUpdate();
   const stopNotifications = startNotificationDelivery();
   logInfo("worker started", { worker: WORKER_ID, concurrency });
   return async () => {
     clearInterval(timer);
+    clearInterval(leftoversTimer);
     stopAutoUpdate();
     await stopNotifications();
     await boss.stop({ graceful: true, wait: true, timeout: 15_000 });

@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import Docker from "dockerode";
-import { DriverError, type DockerEndpoint, type InstanceRuntime, type ReleaseArtifacts, type RuntimeDriver, type RuntimeStatus, type StepLog } from "@/lib/runtime/types";
+import { demultiplex, eventError, progressEvents, readLogs, tailLines } from "@/lib/runtime/docker-streams";
+import { DriverError, newerThan, type DockerEndpoint, type InstanceRuntime, type ReleaseArtifacts, type RuntimeDriver, type RuntimeStatus, type StepLog } from "@/lib/runtime/types";
 
 type Component = "app" | "worker";
 type ImageSpec = { reference: string; digest: string };
@@ -72,71 +73,6 @@ function asDriverError(e: unknown, fallback: string, what: string, rt: InstanceR
 }
 
 const containerName = (rt: InstanceRuntime, c: Component) => `webwaka-${c}-${rt.instanceId}`;
-
-/** Splits Docker's multiplexed log stream (8-byte frame headers) into text; a TTY stream is raw. */
-export function demultiplex(buf: Buffer): { stdout: string; stderr: string; combined: string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const all: Buffer[] = [];
-  let pos = 0;
-  const framed = buf.length >= 8 && buf[0]! <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
-  if (!framed) {
-    const text = buf.toString("utf8");
-    return { stdout: text, stderr: "", combined: text };
-  }
-  while (pos + 8 <= buf.length) {
-    const kind = buf[pos]!;
-    const size = buf.readUInt32BE(pos + 4);
-    const chunk = buf.subarray(pos + 8, pos + 8 + size);
-    (kind === 2 ? err : out).push(chunk);
-    all.push(chunk);
-    pos += 8 + size;
-  }
-  return { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), combined: Buffer.concat(all).toString("utf8") };
-}
-
-function tailLines(text: string, n: number): string {
-  const lines = text.replace(/\s+$/, "").split("\n");
-  return lines.slice(-n).join("\n");
-}
-
-async function readLogs(container: Docker.Container, lines: number): Promise<string> {
-  const raw = (await container.logs({ stdout: true, stderr: true, follow: false, tail: lines })) as unknown as Buffer | string;
-  return tailLines(demultiplex(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, "utf8")).combined, lines);
-}
-
-/** Reads a JSON-lines progress stream to its end. Errors arrive in-band, as events: return them. */
-export async function progressEvents(stream: NodeJS.ReadableStream): Promise<Record<string, unknown>[]> {
-  const events: Record<string, unknown>[] = [];
-  let buf = "";
-  const handle = (line: string) => {
-    const t = line.trim();
-    if (!t) return;
-    try {
-      events.push(JSON.parse(t) as Record<string, unknown>);
-    } catch {
-      events.push({ status: t });
-    }
-  };
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    buf += chunk.toString();
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      handle(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-    }
-  }
-  handle(buf);
-  return events;
-}
-
-function eventError(events: Record<string, unknown>[]): string | null {
-  for (const e of events) {
-    const detail = e.errorDetail as { message?: string } | undefined;
-    if (e.error || detail?.message) return String(e.error ?? detail?.message);
-  }
-  return null;
-}
 
 function imagesOf(release: ReleaseArtifacts): { app: ImageSpec; worker: ImageSpec } {
   const { appImage, workerImage } = release;
@@ -213,11 +149,21 @@ async function ensureImage(docker: Docker, rt: InstanceRuntime, img: ImageSpec, 
   await verifyDigest(docker, rt, img);
 }
 
+const EPOCH_LABEL = "webwaka.lease-epoch";
+
+/** A container a newer execution started is not ours to touch (fencing): refuse, loudly. */
+function refuseNewer(rt: InstanceRuntime, info: Docker.ContainerInspectInfo): void {
+  const stamped = info.Config.Labels?.[EPOCH_LABEL];
+  if (newerThan(stamped, rt.fence)) throw new DriverError("lease_lost", `${info.Name.replace(/^\//, "")} was started by a newer execution (epoch ${stamped}); leaving it alone.`);
+}
+
 /** Stops and removes a container by name; absent is fine (idempotent). */
-async function removeContainer(docker: Docker, name: string, stopTimeout: number, log: StepLog): Promise<void> {
+async function removeContainer(docker: Docker, rt: InstanceRuntime, name: string, stopTimeout: number, log: StepLog): Promise<void> {
   const c = docker.getContainer(name);
   try {
     const info = await c.inspect();
+    refuseNewer(rt, info);
+    await rt.fence?.check(`replace ${name}`);
     if (info.State.Running) {
       log("info", `Stopping ${name}`);
       await c.stop({ t: stopTimeout }).catch((e: EngineError) => {
@@ -246,7 +192,7 @@ export function createDockerDriver(options: DockerDriverOptions = {}): RuntimeDr
       Image: pinnedReference(img),
       Cmd: ["node", c === "app" ? "app.js" : "worker.js"],
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: { "webwaka.instance": rt.instanceId, "webwaka.version": release.version, "webwaka.component": c, "webwaka.image-digest": img.digest },
+      Labels: { "webwaka.instance": rt.instanceId, "webwaka.version": release.version, "webwaka.component": c, "webwaka.image-digest": img.digest, ...(rt.fence ? { [EPOCH_LABEL]: rt.fence.epoch.toString() } : {}) },
       HostConfig: {
         // The app binds 127.0.0.1:PORT on the host itself, exactly as with the process driver.
         NetworkMode: "host",
@@ -315,6 +261,7 @@ export function createDockerDriver(options: DockerDriverOptions = {}): RuntimeDr
       try {
         await ensureImage(docker, rt, app, log);
         // A crashed earlier attempt may have left its one-off container behind.
+        await rt.fence?.check("run migrations");
         const leftovers = await docker.listContainers({ all: true, filters: { label: [`webwaka.instance=${rt.instanceId}`, "webwaka.component=migrate"] } });
         for (const l of leftovers) await docker.getContainer(l.Id).remove({ force: true, v: true }).catch(() => {});
 
@@ -358,8 +305,9 @@ export function createDockerDriver(options: DockerDriverOptions = {}): RuntimeDr
         await ensureImage(docker, rt, images.app, log);
         await ensureImage(docker, rt, images.worker, log);
         // Replace, never reuse: a container from an earlier attempt may carry an old config or image.
-        await Promise.all((["app", "worker"] as const).map((c) => removeContainer(docker, containerName(rt, c), stopTimeout, log)));
+        await Promise.all((["app", "worker"] as const).map((c) => removeContainer(docker, rt, containerName(rt, c), stopTimeout, log)));
         for (const c of ["app", "worker"] as const) {
+          await rt.fence?.check(`start ${containerName(rt, c)}`);
           const container = await docker.createContainer(containerSpec(rt, release, c, images[c]));
           await container.start();
           log("info", `Started ${containerName(rt, c)} (${release.version})`);
@@ -389,6 +337,8 @@ export function createDockerDriver(options: DockerDriverOptions = {}): RuntimeDr
           const container = docker.getContainer(name);
           const info = await container.inspect();
           if (!info.State.Running && !info.State.Restarting) return;
+          refuseNewer(rt, info);
+          await rt.fence?.check(`stop ${name}`);
           log("info", `Stopping ${name}`);
           await container.stop({ t: stopTimeout }).catch((e: EngineError) => {
             if (e.statusCode !== 304) throw e;

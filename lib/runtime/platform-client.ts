@@ -49,6 +49,18 @@ export function setPlatformMaintenance(baseUrl: string, adminToken: string, enab
   return admin(baseUrl, adminToken, "/admin/maintenance", { enabled, ...(message ? { message } : {}) });
 }
 
+/** Runbook step 4 on the platform: the maintenance page on, the job queue paused. */
+export async function enterPlatformMaintenance(baseUrl: string, adminToken: string, message: string): Promise<void> {
+  await setPlatformMaintenance(baseUrl, adminToken, true, message);
+  await pauseJobs(baseUrl, adminToken);
+}
+
+/** Runbook step 10 on the platform, and every undo of step 4: maintenance off, the queue resumed. */
+export async function leavePlatformMaintenance(baseUrl: string, adminToken: string): Promise<void> {
+  await setPlatformMaintenance(baseUrl, adminToken, false);
+  await resumeJobs(baseUrl, adminToken);
+}
+
 export function pauseJobs(baseUrl: string, adminToken: string): Promise<void> {
   return admin(baseUrl, adminToken, "/admin/jobs/pause", {});
 }

@@ -9,12 +9,13 @@ import { createConnection } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { systemPath } from "@/lib/env";
-import { DriverError, type InstanceRuntime, type MigrateAction, type ReleaseArtifacts, type RuntimeDriver, type RuntimeStatus, type StepLog } from "@/lib/runtime/types";
+import { DriverError, newerThan, type InstanceRuntime, type MigrateAction, type ReleaseArtifacts, type RuntimeDriver, type RuntimeStatus, type StepLog } from "@/lib/runtime/types";
 
 const run = promisify(execFile);
 
 type Component = "app" | "worker";
-type PidRecord = { pid: number; version: string; bundleDir: string; startedAt: string };
+// `epoch`: the fencing token of the execution that started the process (absent outside a run).
+type PidRecord = { pid: number; version: string; bundleDir: string; startedAt: string; epoch?: string };
 
 function releaseDir(rt: InstanceRuntime, version: string): string {
   if (!/^[0-9A-Za-z.+-]+$/.test(version)) throw new DriverError("invalid_version", `Refusing an unsafe version string: ${version}`);
@@ -85,31 +86,54 @@ function baseEnv(rt: InstanceRuntime): NodeJS.ProcessEnv {
   return { PATH: systemPath(), NODE_ENV: "production" as const, DATABASE_URL: rt.databaseUrl, INSTANCE_ID: rt.instanceId, CONFIG_FILE: rt.configFile };
 }
 
+function samePid(a: PidRecord | null, b: PidRecord | null): boolean {
+  return !!a && !!b && a.pid === b.pid && a.startedAt === b.startedAt;
+}
+
+/** A pid file written by a newer execution is not ours to touch: refuse, loudly. */
+function refuseNewer(rt: InstanceRuntime, c: Component, rec: PidRecord | null): void {
+  if (rec && newerThan(rec.epoch, rt.fence)) {
+    throw new DriverError("lease_lost", `The ${c} (pid ${rec.pid}) was started by a newer execution (epoch ${rec.epoch}); leaving it alone.`);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    process.kill(pid, signal);
+  }
+}
+
 async function stopComponent(rt: InstanceRuntime, c: Component, log: StepLog): Promise<void> {
   const rec = readPid(rt, c);
+  refuseNewer(rt, c, rec);
   if (isOurs(rec) && rec) {
+    await rt.fence?.check(`stop the ${c}`);
     log("info", `Stopping ${c} ${rec.version} (pid ${rec.pid})`);
-    try {
-      process.kill(-rec.pid, "SIGTERM");
-    } catch {
-      process.kill(rec.pid, "SIGTERM");
-    }
+    signalGroup(rec.pid, "SIGTERM");
     for (let i = 0; i < 100 && isOurs(rec); i++) await sleep(100);
     if (isOurs(rec)) {
+      await rt.fence?.check(`kill the ${c}`);
       log("warn", `${c} did not stop within 10 s; killing it`);
-      try {
-        process.kill(-rec.pid, "SIGKILL");
-      } catch {
-        process.kill(rec.pid, "SIGKILL");
-      }
+      signalGroup(rec.pid, "SIGKILL");
       for (let i = 0; i < 50 && isOurs(rec); i++) await sleep(100);
     }
   }
-  rmSync(pidFile(rt, c), { force: true });
+  // While this waited, a newer execution may have started the component and written its pid
+  // file: remove the file only if it still names what was stopped here.
+  await rt.fence?.check(`clear the ${c}'s pid file`);
+  const now = readPid(rt, c);
+  if (now && (samePid(now, rec) || !isOurs(now))) {
+    refuseNewer(rt, c, now);
+    rmSync(pidFile(rt, c), { force: true });
+  }
 }
 
-function startComponent(rt: InstanceRuntime, release: ReleaseArtifacts, c: Component): PidRecord {
+async function startComponent(rt: InstanceRuntime, release: ReleaseArtifacts, c: Component): Promise<PidRecord> {
   const dir = releaseDir(rt, release.version);
+  refuseNewer(rt, c, readPid(rt, c));
+  await rt.fence?.check(`start the ${c}`);
   mkdirSync(path.dirname(logFile(rt, c)), { recursive: true });
   const fd = openSync(logFile(rt, c), "a");
   const env = c === "app" ? { ...baseEnv(rt), PORT: String(rt.port), HOST: "127.0.0.1", ADMIN_TOKEN: rt.adminToken } : baseEnv(rt);
@@ -117,7 +141,7 @@ function startComponent(rt: InstanceRuntime, release: ReleaseArtifacts, c: Compo
   closeSync(fd);
   child.unref();
   if (!child.pid) throw new DriverError("container_start_failed", `Could not start the ${c}.`);
-  const rec: PidRecord = { pid: child.pid, version: release.version, bundleDir: dir, startedAt: new Date().toISOString() };
+  const rec: PidRecord = { pid: child.pid, version: release.version, bundleDir: dir, startedAt: new Date().toISOString(), ...(rt.fence ? { epoch: rt.fence.epoch.toString() } : {}) };
   const tmp = pidFile(rt, c) + ".tmp";
   writeFileSync(tmp, JSON.stringify(rec));
   renameSync(tmp, pidFile(rt, c));
@@ -156,6 +180,7 @@ export function createProcessDriver(): RuntimeDriver {
           log("info", `Another attempt unpacked ${release.version} first; using it`);
           return { verified: actual };
         }
+        await rt.fence?.check(`unpack ${release.version}`);
         rmSync(dir, { recursive: true, force: true });
         try {
           renameSync(inner, dir);
@@ -174,6 +199,7 @@ export function createProcessDriver(): RuntimeDriver {
       const dir = releaseDir(rt, release.version);
       if (!existsSync(path.join(dir, "migrate.js"))) throw new DriverError("migration_failed", `Release ${release.version} is not unpacked; pull it first.`);
       const args = action.direction === "up" ? ["up"] : ["down", "--to", action.to];
+      await rt.fence?.check("run migrations");
       log("info", `node migrate.js ${args.join(" ")} (release ${release.version})`);
       try {
         const { stdout, stderr } = await run(process.execPath, [path.join(dir, "migrate.js"), ...args], { cwd: dir, env: baseEnv(rt), timeout: 10 * 60_000, maxBuffer: 8 * 1024 * 1024 });
@@ -198,8 +224,8 @@ export function createProcessDriver(): RuntimeDriver {
       await stopComponent(rt, "app", log);
       await stopComponent(rt, "worker", log);
       if (await portInUse(rt.port)) throw new DriverError("port_in_use", `Port ${rt.port} is still in use after stopping the old version.`);
-      const a = startComponent(rt, release, "app");
-      const w = startComponent(rt, release, "worker");
+      const a = await startComponent(rt, release, "app");
+      const w = await startComponent(rt, release, "worker");
       log("info", `Started app (pid ${a.pid}) and worker (pid ${w.pid}) of ${release.version}`);
       // A process that dies at once (bad config, missing key) is a failed start, not a slow one.
       await sleep(1500);

@@ -26,7 +26,30 @@ export type InstanceRuntime = {
   workDir: string;
   /** Only for the docker driver. */
   docker?: DockerEndpoint;
+  /**
+   * Set when a run's execution drives the instance: the driver checks it before each side effect
+   * and stamps its epoch on the processes or containers it starts. Absent for work outside a run
+   * (provisioning, the console's start-up), which no lease fences.
+   */
+  fence?: Fence;
 };
+
+/** A lease-holding execution's fencing token, and a check that it still holds the lease. */
+export type Fence = {
+  readonly epoch: bigint;
+  /** Throws DriverError("lease_lost") when the execution no longer holds the run's lease. */
+  check(what: string): Promise<void>;
+};
+
+/** Whether something stamped with `stamped` belongs to an execution newer than `fence`'s. */
+export function newerThan(stamped: string | bigint | null | undefined, fence: Fence | undefined): boolean {
+  if (!fence || stamped === null || stamped === undefined || stamped === "") return false;
+  try {
+    return BigInt(stamped) > fence.epoch;
+  } catch {
+    return false;
+  }
+}
 
 /** A release as a driver sees it: where its artifacts are and what they must hash to. */
 export type ReleaseArtifacts = {

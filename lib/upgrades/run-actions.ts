@@ -5,7 +5,6 @@ import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { enqueueRun } from "@/lib/jobs/queue";
-import { insertRun } from "@/lib/upgrades/create-runs";
 import { notifyRun } from "@/lib/notifications/notify-run";
 import { moveRun, startRollbackRun, TERMINAL } from "@/lib/upgrades/engine/transitions";
 import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
@@ -82,7 +81,7 @@ export async function cancelUpgrade(opts: { actor: Actor | null; runId: string }
 }
 
 /** An operator starts the runbook's rollback procedure for an upgrade. */
-export async function rollbackUpgrade(opts: { actor: Actor | null; runId: string; reason?: string }) {
+export async function rollbackUpgrade(opts: { actor: Actor | null; runId: string; reason?: string; acknowledgeDataLoss?: boolean }) {
   requirePermission(opts.actor, "rollback:run");
   const { actor, runId } = opts;
   return getDb().$transaction(async (tx) => {
@@ -93,56 +92,17 @@ export async function rollbackUpgrade(opts: { actor: Actor | null; runId: string
     if (!["failed", "monitoring", "succeeded"].includes(run.status)) throw new AppError("conflict", `An upgrade that is ${run.status.replace("_", " ")} cannot be rolled back now.`);
     const active = await tx.upgradeRun.findFirst({ where: { activeInstanceId: run.instanceId, id: { not: run.id } }, select: { id: true } });
     if (active) throw new AppError("conflict", `The instance has another active run (${active.id}).`, { activeUpgradeId: active.id });
-    const later = await tx.upgradeRun.findFirst({ where: { instanceId: run.instanceId, kind: "upgrade", createdAt: { gt: run.createdAt }, status: { in: ["succeeded", "monitoring"] } } });
-    if (later) throw new AppError("conflict", "A later upgrade has run on this instance since; roll that one back first.");
-    await moveRun(tx, run.id, [run.status], "rolling_back", { activeInstanceId: null }, "Rollback requested");
-    const id = await startRollbackRun(tx, run, { trigger: actor.type === "token" ? "api" : "manual", reason: opts.reason ?? "Rolled back by an operator", actor, requestedById: actorUserId(actor) });
-    return { rollback: { id, status: "running" } };
-  });
-}
-
-/**
- * The one-click emergency rollback: restores the last upgrade's pre-upgrade backup and redeploys
- * the version before it. It takes over from anything the instance is running now.
- */
-export async function emergencyRollback(opts: { actor: Actor | null; instanceId: string; reason?: string }) {
-  requirePermission(opts.actor, "rollback:run");
-  const { actor, instanceId } = opts;
-  return getDb().$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM instances WHERE id = ${instanceId} FOR UPDATE`;
-    if (locked.length === 0) throw new AppError("not_found", `No instance with id ${instanceId}.`);
-    const last = await tx.upgradeRun.findFirst({
-      where: { instanceId, kind: "upgrade", backups: { some: { status: "completed" } }, status: { in: ["running", "awaiting_checklist", "monitoring", "succeeded", "failed", "rolling_back"] } },
-      orderBy: { createdAt: "desc" },
-      include: { backups: { where: { status: "completed" }, orderBy: { createdAt: "desc" }, take: 1 } },
-    });
-    const backup = last?.backups[0];
-    if (!last || !backup) throw new AppError("conflict", "There is no upgrade with a verified pre-upgrade backup to roll back to.");
-    const active = await tx.upgradeRun.findFirst({ where: { activeInstanceId: instanceId } });
-    if (active?.kind === "emergency_rollback") throw new AppError("conflict", `An emergency rollback is already running (${active.id}).`, { activeUpgradeId: active.id });
-    if (active) {
-      // Take over: the worker running it loses its lease at its next heartbeat and stops.
-      await tx.upgradeRun.update({ where: { id: active.id }, data: { activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null } });
-      await moveRun(tx, active.id, [active.status], active.id === last.id ? "rolling_back" : "failed", { error: "Superseded by an emergency rollback" }, "Superseded by an emergency rollback");
-    } else if (last.status !== "rolling_back") {
-      await moveRun(tx, last.id, [last.status], "rolling_back", {}, "Emergency rollback");
+    const later = await tx.upgradeRun.findFirst({ where: { instanceId: run.instanceId, kind: "upgrade", createdAt: { gt: run.createdAt }, startedAt: { not: null } }, orderBy: { createdAt: "desc" } });
+    if (later && ["succeeded", "monitoring"].includes(later.status)) throw new AppError("conflict", "A later upgrade has run on this instance since; roll that one back first.");
+    // A later upgrade started (and ended) since: should migrating down fail, this rollback would
+    // restore a backup older than that upgrade's, losing what was written since. Only on request.
+    const backup = later ? await tx.backup.findFirst({ where: { upgradeRunId: run.id, status: "completed" }, orderBy: { createdAt: "desc" } }) : null;
+    if (later && backup && !opts.acknowledgeDataLoss) {
+      const ageSeconds = Math.round((Date.now() - backup.createdAt.getTime()) / 1000);
+      throw new AppError("conflict", `A later upgrade (${later.fromVersion} → ${later.toVersion}, ${later.status.replace("_", " ")}) ran since; if migrating down fails, this rollback restores a backup taken ${Math.round(ageSeconds / 60)} min ago and loses everything written since. Send acknowledgeDataLoss: true to go ahead.`, { backupId: backup.id, backupTakenAt: backup.createdAt.toISOString(), backupAgeSeconds: ageSeconds, laterUpgradeId: later.id });
     }
-    await tx.instance.update({ where: { id: instanceId }, data: { status: "rolling_back" } });
-    const id = await insertRun(tx, {
-      instanceId,
-      kind: "emergency_rollback",
-      fromVersion: last.toVersion,
-      toVersion: last.fromVersion,
-      status: "running",
-      trigger: actor.type === "token" ? "api" : "manual",
-      active: true,
-      parentRunId: last.id,
-      restoreBackupId: backup.id,
-      policyReason: opts.reason ?? "Emergency rollback",
-      requestedById: actorUserId(actor),
-    });
-    await recordAudit(tx, actor, { action: "instance.upgrade.rollback.emergency.request", resourceType: "instance", resourceId: instanceId, metadata: { rollbackId: id, upgradeId: last.id, backupId: backup.id, to: last.fromVersion, reason: opts.reason ?? null } });
-    await enqueueRun(id, tx);
+    await moveRun(tx, run.id, [run.status], "rolling_back", { activeInstanceId: null }, "Rollback requested");
+    const id = await startRollbackRun(tx, run, { trigger: actor.type === "token" ? "api" : "manual", reason: opts.reason ?? "Rolled back by an operator", actor, requestedById: actorUserId(actor), ...(later && backup ? { acknowledgedOlderBackup: true } : {}) });
     return { rollback: { id, status: "running" } };
   });
 }

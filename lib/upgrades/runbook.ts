@@ -56,6 +56,7 @@ export const UPGRADE_STEPS = [
       { code: "low_disk_space", hint: "Low disk space: free up space or expand storage." },
       { code: "active_jobs", hint: "Active jobs: wait for jobs to complete or pause the queue." },
       { code: "unreachable", hint: "The instance cannot be reached: verify network connectivity." },
+      { code: "invalid_configuration", hint: "Invalid configuration: validate the configuration syntax." },
     ],
   },
   {
@@ -203,8 +204,24 @@ export function findStep(key: string): RunbookStep | undefined {
   return ALL_STEPS.find((s) => s.key === key);
 }
 
+// Errors any step can meet, whatever it is doing; a step's own hint for a code comes first.
+const COMMON_HINTS: Record<string, string> = {
+  unreachable: "The instance cannot be reached: verify network connectivity.",
+  migration_timeout: "Migration failed: review the migration logs (it ran past its time limit).",
+  invalid_version: "Incompatible version: review the upgrade path.",
+  checksum_mismatch: "Checksum mismatch: re-download the artifacts.",
+  digest_mismatch: "Checksum mismatch: the pulled image's digest differs from the release's; re-download the artifacts.",
+  maintenance_failed: "Maintenance mode could not be switched: check application status.",
+  port_in_use: "Port already in use: verify the old containers are stopped.",
+  container_start_failed: "Container failed to start: check the container logs.",
+  health_check_failed: "Health check failed: review the application logs.",
+  image_pull_failed: "Image pull failed: check registry access.",
+  migration_failed: "Migration failed: review the migration logs.",
+  restore_failed: "Restore failed: check the backup's integrity and the database's storage.",
+};
+
 export function hintFor(stepKey: string, code: string): string | null {
-  return findStep(stepKey)?.hints.find((h) => h.code === code)?.hint ?? null;
+  return findStep(stepKey)?.hints.find((h) => h.code === code)?.hint ?? COMMON_HINTS[code] ?? null;
 }
 
 /** The step from which a failure means rolling back rather than just leaving maintenance. */

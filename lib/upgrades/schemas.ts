@@ -39,7 +39,15 @@ export type ChecklistUpdate = z.infer<typeof checklistUpdateSchema>;
 
 export const decisionSchema = z.object({ comment: z.string().trim().min(1, "is required").max(2000), rollbackPlanAcknowledged: z.literal(true, { message: "must be true: read the rollback plan first" }) }).strict();
 export const rejectSchema = z.object({ comment: z.string().trim().min(1, "is required").max(2000) }).strict();
-export const rollbackSchema = z.object({ reason: z.string().trim().min(3).max(2000).optional() }).strict();
+export const emergencyRollbackSchema = z
+  .object({
+    reason: z.string().trim().max(2000).optional(),
+    // Restoring a backup older than the latest upgrade loses what was written since: only on request.
+    olderBackup: z.object({ backupId: z.string().min(1).max(64), acknowledgeDataLoss: z.literal(true, { message: "must be true: everything written since that backup is lost" }) }).strict().optional(),
+  })
+  .strict();
+
+export const rollbackSchema = z.object({ reason: z.string().trim().min(3).max(2000).optional(), acknowledgeDataLoss: z.literal(true).optional() }).strict();
 export const upgradesQuerySchema = z.object({
   status: z.enum(["pending_approval", "approved", "scheduled", "running", "awaiting_checklist", "monitoring", "succeeded", "failed", "rolling_back", "rolled_back", "rejected", "cancelled"]).optional(),
   instanceId: z.string().trim().max(64).optional(),

@@ -14,6 +14,9 @@ export async function prepareFleet(opts: { root: string; releasesDir: string; ad
   const { syncReleaseFeed } = await import("../../lib/releases/sync-feed");
   const { provisionProcessInstance, ensureFleetRunning } = await import("../../lib/instances/provision-instance");
   const { getDb } = await import("../../lib/db");
+  const { repointLocalDatabases } = await import("../../lib/instances/repoint-databases");
+  const moved = await repointLocalDatabases(opts.adminDatabaseUrl);
+  if (moved.length) opts.log(`The private PostgreSQL moved to another port; repointed ${moved.join(", ")}`);
   const feed = buildBundles(opts.root, opts.releasesDir);
   const { versions } = await syncReleaseFeed(feed);
   opts.log(`Release feed synced: ${versions.join(", ")}`);

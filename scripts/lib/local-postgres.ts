@@ -21,6 +21,25 @@ export function findPostgresBinDir(): string | null {
   return dir && existsSync(path.join(dir, "postgres")) ? dir : null;
 }
 
+/** Whether nothing listens on 127.0.0.1:port (binding it succeeds). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+function readPort(file: string): number | null {
+  try {
+    const n = Number(readFileSync(file, "utf8").trim());
+    return Number.isInteger(n) && n > 0 && n < 65536 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -79,6 +98,9 @@ export async function startLocalPostgres(opts: {
   const root = path.resolve(opts.dataDir);
   const pgdata = path.join(root, "pgdata");
   const passwordFile = path.join(root, "pg-password");
+  // The port is chosen once and kept here: connection strings stored elsewhere (the demo fleet's
+  // databases) name it. Only when something else took it does the cluster move.
+  const portFile = path.join(root, "port");
   mkdirSync(root, { recursive: true, mode: 0o700 });
   if (isRoot) {
     const { uid, gid } = postgresUid();
@@ -127,6 +149,7 @@ export async function startLocalPostgres(opts: {
   if (status.status === 0) {
     const runningPort = Number(readFileSync(path.join(pgdata, "postmaster.pid"), "utf8").split("\n")[3]);
     log(`Using the PostgreSQL already running on 127.0.0.1:${runningPort}`);
+    if (readPort(portFile) !== runningPort) writeFileSync(portFile, `${runningPort}\n`);
     let stopped = false;
     return {
       port: runningPort,
@@ -140,7 +163,10 @@ export async function startLocalPostgres(opts: {
     };
   }
 
-  const port = opts.port ?? (await freePort());
+  const stored = readPort(portFile);
+  const port = opts.port ?? (stored !== null && (await portFree(stored)) ? stored : await freePort());
+  if (stored !== null && stored !== port) log(`Port ${stored} is taken by another program; PostgreSQL moves to ${port}`);
+  writeFileSync(portFile, `${port}\n`);
   const logFile = path.join(root, "postgres.log");
   const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''", "-c max_connections=200", "-c fsync=on"].join(" ");
   try {

@@ -10,7 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import Docker from "dockerode";
 import { freePort } from "./local-postgres";
-import { progressEvents } from "../../lib/runtime/docker-driver";
+import { progressEvents } from "../../lib/runtime/docker-streams";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

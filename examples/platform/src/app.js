@@ -3,7 +3,7 @@
 import http from "node:http";
 import { ConfigError, loadConfig, loadConfigOrExit } from "./lib/config.js";
 import { createPool, requireDatabaseUrl } from "./lib/db.js";
-import { configureErrorRamp, startErrorRamp } from "./lib/faults.js";
+import { configureErrorRamp, slowStopMs, startErrorRamp } from "./lib/faults.js";
 import { HttpError, sendJson } from "./lib/http.js";
 import { createLogger } from "./lib/log.js";
 import { createMaintenance } from "./lib/maintenance.js";
@@ -63,6 +63,16 @@ function shutdown(signal) {
   if (stopping) return;
   stopping = true;
   log.info(`${signal}: stopping`);
+  const linger = slowStopMs(config.values);
+  if (linger > 0) {
+    log.info(`lingering ${linger / 1000} s before closing (SLOW_STOP_SECONDS)`);
+    setTimeout(() => closeServer(), linger);
+    return;
+  }
+  closeServer();
+}
+
+function closeServer() {
   // Finish in-flight requests, drop idle keep-alive sockets, then close the pool.
   server.close(async () => {
     await db.end().catch(() => {});

@@ -5,7 +5,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { notifyRun } from "@/lib/notifications/notify-run";
 import { pgRestore } from "@/lib/backups/pg-tools";
 import { verifiedDumpPath } from "@/lib/backups/perform-backup";
-import { resumeJobs, setPlatformMaintenance } from "@/lib/runtime/platform-client";
+import { leavePlatformMaintenance, setPlatformMaintenance } from "@/lib/runtime/platform-client";
 import { writeSnapshot, type ConfigValues } from "@/lib/upgrades/engine/config-snapshots";
 import { currentSchemaVersion, waitHealthy } from "@/lib/upgrades/engine/upgrade-steps";
 import { StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
@@ -100,8 +100,7 @@ async function health(ctx: StepContext): Promise<StepOutcome> {
 async function maintenanceOff(ctx: StepContext): Promise<StepOutcome> {
   const { baseUrl, runtime } = ctx.loaded;
   try {
-    await setPlatformMaintenance(baseUrl, runtime.adminToken, false);
-    await resumeJobs(baseUrl, runtime.adminToken);
+    await leavePlatformMaintenance(baseUrl, runtime.adminToken);
   } catch (e) {
     throw new StepError("maintenance_failed", e instanceof Error ? e.message : String(e));
   }

@@ -7,6 +7,7 @@ import { insertRun } from "@/lib/upgrades/create-runs";
 import { notifyRunTransition } from "@/lib/notifications/notify-run";
 import type { UpgradeStatus } from "@/generated/prisma/enums";
 import type { RunRow } from "@/lib/upgrades/engine/context";
+import type { UndoOutcome } from "@/lib/upgrades/engine/undo-pre-migrate";
 
 const ENGINE = { type: "system" as const, label: "upgrade engine" };
 
@@ -36,7 +37,7 @@ async function cancelLaterHops(tx: Tx, run: RunRow, why: string): Promise<void> 
 export async function completeUpgrade(run: RunRow): Promise<void> {
   await getDb().$transaction(async (tx) => {
     if (!(await moveRun(tx, run.id, ["running", "monitoring"], "succeeded"))) return;
-    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion } });
+    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion, attentionReason: null, attentionAt: null } });
     await recordAudit(tx, ENGINE, { action: "instance.upgrade.succeed", resourceType: "instance", resourceId: run.instanceId, metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion } });
     const next = run.planId ? await tx.upgradeRun.findFirst({ where: { planId: run.planId, hopIndex: run.hopIndex + 1, status: "scheduled" } }) : null;
     if (next) {
@@ -51,13 +52,22 @@ export async function completeUpgrade(run: RunRow): Promise<void> {
   });
 }
 
-/** A failure before `migrate`, or a cancel: the old version keeps running; the run ends. */
-export async function endBeforeMigrate(run: RunRow, to: "failed" | "cancelled", error: string | null): Promise<void> {
+/**
+ * A failure before `migrate`, or a cancel: the old version keeps running; the run ends. When the
+ * undo of maintenance mode did not go through, the instance is marked as needing attention.
+ */
+export async function endBeforeMigrate(run: RunRow, to: "failed" | "cancelled", error: string | null, undo: UndoOutcome = { undone: true }): Promise<void> {
   await getDb().$transaction(async (tx) => {
     if (!(await moveRun(tx, run.id, ["running", "awaiting_checklist"], to, { error }))) return;
-    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", maintenanceMode: false, maintenanceMessage: null } });
+    const inMaintenance = !undo.undone && (await tx.upgradeStep.count({ where: { runId: run.id, key: "maintenance_on", status: { not: "pending" } } })) > 0;
+    await tx.instance.update({
+      where: { id: run.instanceId },
+      data: undo.undone
+        ? { status: "active", maintenanceMode: false, maintenanceMessage: null }
+        : { status: inMaintenance ? "maintenance" : "active", maintenanceMode: inMaintenance, attentionReason: undo.reason, attentionAt: new Date() },
+    });
     await cancelLaterHops(tx, run, `Cancelled: hop ${run.hopIndex + 1} ${to}`);
-    await recordAudit(tx, ENGINE, { action: to === "cancelled" ? "instance.upgrade.cancel" : "instance.upgrade.fail", resourceType: "instance", resourceId: run.instanceId, result: to === "cancelled" ? "success" : "failure", metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion, error } });
+    await recordAudit(tx, ENGINE, { action: to === "cancelled" ? "instance.upgrade.cancel" : "instance.upgrade.fail", resourceType: "instance", resourceId: run.instanceId, result: to === "cancelled" ? "success" : "failure", metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion, error, ...(undo.undone ? {} : { needsAttention: undo.reason }) } });
   });
 }
 
@@ -80,7 +90,7 @@ export async function failAfterMigrate(run: RunRow, error: string): Promise<void
 }
 
 /** Creates and queues the rollback run for an upgrade (inside the caller's transaction). */
-export async function startRollbackRun(tx: Tx, upgrade: Pick<RunRow, "id" | "instanceId" | "fromVersion" | "toVersion">, opts: { trigger: "auto_rollback" | "manual" | "api"; reason: string; actor: Parameters<typeof recordAudit>[1]; requestedById?: string | null }): Promise<string> {
+export async function startRollbackRun(tx: Tx, upgrade: Pick<RunRow, "id" | "instanceId" | "fromVersion" | "toVersion">, opts: { trigger: "auto_rollback" | "manual" | "api"; reason: string; actor: Parameters<typeof recordAudit>[1]; requestedById?: string | null; acknowledgedOlderBackup?: boolean }): Promise<string> {
   const backup = await tx.backup.findFirst({ where: { upgradeRunId: upgrade.id, status: "completed" }, orderBy: { createdAt: "desc" } });
   await tx.instance.update({ where: { id: upgrade.instanceId }, data: { status: "rolling_back" } });
   const id = await insertRun(tx, {
@@ -96,7 +106,7 @@ export async function startRollbackRun(tx: Tx, upgrade: Pick<RunRow, "id" | "ins
     policyReason: opts.reason,
     requestedById: opts.requestedById ?? null,
   });
-  await recordAudit(tx, opts.actor, { action: "instance.upgrade.rollback.start", resourceType: "instance", resourceId: upgrade.instanceId, metadata: { upgradeId: upgrade.id, rollbackId: id, reason: opts.reason, backupId: backup?.id ?? null } });
+  await recordAudit(tx, opts.actor, { action: "instance.upgrade.rollback.start", resourceType: "instance", resourceId: upgrade.instanceId, metadata: { upgradeId: upgrade.id, rollbackId: id, reason: opts.reason, backupId: backup?.id ?? null, ...(opts.acknowledgedOlderBackup ? { acknowledgedOlderBackup: true, backupTakenAt: backup?.createdAt.toISOString() ?? null } : {}) } });
   await enqueueRun(id, tx);
   return id;
 }
@@ -106,7 +116,7 @@ export async function completeRollback(run: RunRow): Promise<void> {
   await getDb().$transaction(async (tx) => {
     if (!(await moveRun(tx, run.id, ["running"], "succeeded"))) return;
     if (run.parentRunId) await moveRun(tx, run.parentRunId, ["rolling_back", "failed", "monitoring", "succeeded", "running"], "rolled_back", {}, `Rolled back to ${run.toVersion}`);
-    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion } });
+    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion, attentionReason: null, attentionAt: null } });
     if (run.kind === "emergency_rollback") {
       await recordAudit(tx, ENGINE, { action: "instance.upgrade.rollback.emergency", resourceType: "instance", resourceId: run.instanceId, metadata: { rollbackId: run.id, to: run.toVersion, upgradeId: run.parentRunId } });
     }

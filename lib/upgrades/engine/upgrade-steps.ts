@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { compareVersions } from "@/lib/versions";
 import { performBackup } from "@/lib/backups/perform-backup";
-import { getActiveJobs, getHealth, getRequestCounts, getVersion, pauseJobs, resumeJobs, runSmokeTest, setPlatformMaintenance } from "@/lib/runtime/platform-client";
+import { enterPlatformMaintenance, getActiveJobs, getHealth, getRequestCounts, getVersion, leavePlatformMaintenance, pauseJobs, resumeJobs, runSmokeTest } from "@/lib/runtime/platform-client";
 import { applyRequirements, latestSnapshot, writeSnapshot, type ConfigValues } from "@/lib/upgrades/engine/config-snapshots";
 import { tickBySystem } from "@/lib/upgrades/engine/checklist-gate";
 import { sleep, StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
@@ -139,8 +139,7 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
     const { baseUrl, runtime } = ctx.loaded;
     const message = `System upgrade in progress (${ctx.run.fromVersion} → ${ctx.run.toVersion}). Expected completion: 30 minutes.`;
     try {
-      await setPlatformMaintenance(baseUrl, runtime.adminToken, true, message);
-      await pauseJobs(baseUrl, runtime.adminToken);
+      await enterPlatformMaintenance(baseUrl, runtime.adminToken, message);
     } catch (e) {
       throw new StepError("maintenance_failed", e instanceof Error ? e.message : String(e));
     }
@@ -206,8 +205,7 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
   async maintenance_off(ctx) {
     const { baseUrl, runtime } = ctx.loaded;
     try {
-      await setPlatformMaintenance(baseUrl, runtime.adminToken, false);
-      await resumeJobs(baseUrl, runtime.adminToken);
+      await leavePlatformMaintenance(baseUrl, runtime.adminToken);
     } catch (e) {
       throw new StepError("maintenance_failed", e instanceof Error ? e.message : String(e));
     }

@@ -67,6 +67,15 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           </div>
         }
       />
+      {instance.attention ? (
+        <div role="alert" data-testid="instance-attention" className="mb-6 rounded-md border border-red-300 bg-red-50 p-4 text-sm text-red-900">
+          <p className="font-semibold">This instance needs attention</p>
+          <p className="mt-1">{instance.attention.reason}</p>
+          <p className="mt-1 text-xs text-red-700">
+            Since <Time value={instance.attention.since} />
+          </p>
+        </div>
+      ) : null}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Overview">
           <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">

@@ -44,3 +44,13 @@ export function shouldFail() {
   }
   return false;
 }
+
+/**
+ * A slow stop, in any build: with SLOW_STOP_SECONDS in the config, the app lingers that long after
+ * SIGTERM before it closes, as one finishing long requests would. The console's fencing tests use
+ * it to hold a stopping worker inside `deploy`.
+ */
+export function slowStopMs(values) {
+  const v = Number(values?.SLOW_STOP_SECONDS ?? 0);
+  return Number.isFinite(v) && v > 0 ? Math.min(v, 60) * 1000 : 0;
+}

@@ -6,5 +6,5 @@ export const POST = apiRoute<{ id: string }>("rollback:run", async ({ req, actor
   const runId = parseParam(params.id, runIdSchema, "upgrade");
   const hasBody = (req.headers.get("content-length") ?? "0") !== "0" || req.headers.has("content-type");
   const input = hasBody ? await readJson(req, rollbackSchema) : {};
-  return Response.json(await rollbackUpgrade({ actor, runId, ...(input.reason ? { reason: input.reason } : {}) }), { status: 202 });
+  return Response.json(await rollbackUpgrade({ actor, runId, ...(input.reason ? { reason: input.reason } : {}), ...(input.acknowledgeDataLoss ? { acknowledgeDataLoss: true } : {}) }), { status: 202 });
 });
