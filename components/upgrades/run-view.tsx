@@ -94,7 +94,11 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
   function act(url: string, body: unknown, done: string, confirmText?: string) {
     if (confirmText && !window.confirm(confirmText)) return;
     start(async () => {
-      const res = await postJson(url, body);
+      let res = await postJson(url, body);
+      // A rollback that could restore a backup older than a later upgrade: the server says how old,
+      // and it goes ahead only on the operator's explicit yes.
+      const age = !res.ok && res.code === "conflict" ? (res.details as { backupAgeSeconds?: number } | undefined)?.backupAgeSeconds : undefined;
+      if (!res.ok && age !== undefined && window.confirm(`${res.message}\n\nGo ahead anyway?`)) res = await postJson(url, { ...(body as object), acknowledgeDataLoss: true });
       setMessage(res.ok ? { tone: "success", text: done } : { tone: "error", text: res.message });
       if (res.ok) {
         const next = (res.data as { rollback?: { id: string } }).rollback?.id;
@@ -140,7 +144,7 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
               variant="danger"
               disabled={pending}
               onClick={() =>
-                act(`/api/superadmin/instances/${run.instanceId}/rollback/emergency`, { reason: "Emergency rollback from the run page" }, "Emergency rollback started.", `Emergency rollback of ${run.instanceName}: restore the pre-upgrade backup and redeploy ${run.fromVersion} now? Data written since the backup is lost, and on-call is paged.`)
+                act(`/api/superadmin/instances/${run.instanceId}/rollback/emergency`, { reason: "Emergency rollback from the run page", upgradeId: run.id }, "Emergency rollback started.", `Emergency rollback of ${run.instanceName}: restore the pre-upgrade backup and redeploy ${run.fromVersion} now? Data written since the backup is lost, and on-call is paged.`)
               }
             >
               Emergency rollback

@@ -10,6 +10,8 @@ import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 
 export type EmergencyRollbackInput = {
   reason?: string;
+  /** The upgrade the caller means to undo (the run page's button); refused unless it is the latest. */
+  upgradeId?: string;
   /**
    * An explicit choice to restore a backup older than the instance's latest upgrade (everything
    * written since it is lost). Needed only when the latest upgrade cannot be the one undone.
@@ -88,6 +90,7 @@ export async function emergencyRollback(opts: { actor: Actor | null; instanceId:
     const active = await tx.upgradeRun.findFirst({ where: { activeInstanceId: instanceId } });
     if (active?.kind === "emergency_rollback") throw new AppError("conflict", `An emergency rollback is already running (${active.id}).`, { activeUpgradeId: active.id });
     const { upgrade, backup, older, ageSeconds } = await chooseTarget(tx, instanceId, opts);
+    if (opts.upgradeId && opts.upgradeId !== upgrade.id) throw new AppError("conflict", `That upgrade is not the instance's latest; the emergency rollback undoes the latest one (${upgrade.fromVersion} → ${upgrade.toVersion}).`, { latestUpgradeId: upgrade.id });
     if (active) {
       // Take over: the execution running it loses its lease, and fencing refuses what it still does.
       await tx.upgradeRun.update({ where: { id: active.id }, data: { activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null } });

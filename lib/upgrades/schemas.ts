@@ -42,6 +42,8 @@ export const rejectSchema = z.object({ comment: z.string().trim().min(1, "is req
 export const emergencyRollbackSchema = z
   .object({
     reason: z.string().trim().max(2000).optional(),
+    // From a run's page: the rollback must undo that run, which must be the instance's latest.
+    upgradeId: z.string().min(1).max(64).optional(),
     // Restoring a backup older than the latest upgrade loses what was written since: only on request.
     olderBackup: z.object({ backupId: z.string().min(1).max(64), acknowledgeDataLoss: z.literal(true, { message: "must be true: everything written since that backup is lost" }) }).strict().optional(),
   })

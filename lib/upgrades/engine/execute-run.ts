@@ -19,7 +19,7 @@ const leaseSeconds = () => getEnv().RUN_LEASE_SECONDS;
 
 const STEP_FNS: Record<string, (ctx: StepContext) => Promise<StepOutcome>> = { ...UPGRADE_STEP_FNS, ...ROLLBACK_STEP_FNS };
 
-async function loadRun(runId: string): Promise<RunRow | null> {
+export async function loadRun(runId: string): Promise<RunRow | null> {
   return getDb().upgradeRun.findUnique({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } }, instance: { include: { host: true } } } });
 }
 
