@@ -17,6 +17,20 @@ import type { LogLevel } from "@/lib/runtime/types";
 
 const leaseSeconds = () => getEnv().RUN_LEASE_SECONDS;
 
+const MAX_TRANSIENT_ATTEMPTS = 5;
+
+function looksLikeLostConnection(e: unknown): boolean {
+  const text = `${(e as { code?: unknown })?.code ?? ""} ${e instanceof Error ? e.message : String(e)}`;
+  return /ECONNREFUSED|ECONNRESET|57P0[123]|Connection terminated|connection is closed|Can't reach database|terminating connection|P1001|P1017|P2024/i.test(text);
+}
+
+async function consoleDatabaseReachable(): Promise<boolean> {
+  return Promise.race([
+    getDb().$queryRaw`SELECT 1`.then(() => true, () => false),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref()),
+  ]);
+}
+
 const STEP_FNS: Record<string, (ctx: StepContext) => Promise<StepOutcome>> = { ...UPGRADE_STEP_FNS, ...ROLLBACK_STEP_FNS };
 
 export async function loadRun(runId: string): Promise<RunRow | null> {
@@ -148,6 +162,11 @@ async function stepLoop(lease: Lease, signal: AbortSignal): Promise<void> {
       // Another execution owns the run now: nothing of this one's may be written.
       if (signal.aborted || e instanceof LeaseLost || errorCode(e) === "lease_lost") return;
       const code = errorCode(e);
+      // The console's own database went away under the step: that is no verdict on the upgrade.
+      // End this execution; the sweep resumes the run once the database is back, and the step
+      // (idempotent) runs again. Bounded, so a step that keeps failing this way still fails.
+      // (A code the runbook explains is a real answer from the instance, not this.)
+      if (hintFor(step.key, code) === null && step.attempts < MAX_TRANSIENT_ATTEMPTS && (looksLikeLostConnection(e) || !(await consoleDatabaseReachable()))) throw e;
       const message = e instanceof Error ? e.message : String(e);
       if (code === "unexpected") logError(`step ${step.key} of run ${run.id} failed unexpectedly`, e);
       const hint = hintFor(step.key, code);
