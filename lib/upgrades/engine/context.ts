@@ -47,3 +47,11 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
       reject(new StepError("lease_lost", "The run's lease was lost; another worker continues it."));
     });
   });
+
+/**
+ * Before a side effect a step makes itself (a platform admin call, a config file, a restore):
+ * refuse it when this execution no longer holds the run's lease (fencing, docs/architecture.md).
+ */
+export async function fence(ctx: Pick<StepContext, "loaded">, what: string): Promise<void> {
+  await ctx.loaded.runtime.fence?.check(what);
+}

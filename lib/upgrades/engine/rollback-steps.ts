@@ -8,13 +8,14 @@ import { verifiedDumpPath } from "@/lib/backups/perform-backup";
 import { leavePlatformMaintenance, setPlatformMaintenance } from "@/lib/runtime/platform-client";
 import { writeSnapshot, type ConfigValues } from "@/lib/upgrades/engine/config-snapshots";
 import { currentSchemaVersion, waitHealthy } from "@/lib/upgrades/engine/upgrade-steps";
-import { StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
+import { fence, StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
 
 // In a rollback run, `source` is the version being left (the failed or unwanted one) and
 // `target` is the previous version the instance returns to.
 
 async function maintenanceOn(ctx: StepContext): Promise<StepOutcome> {
   const { baseUrl, runtime } = ctx.loaded;
+  await fence(ctx, "enable maintenance mode");
   try {
     await setPlatformMaintenance(baseUrl, runtime.adminToken, true, "Restoring the previous version.");
     ctx.log("info", "Maintenance mode on");
@@ -42,6 +43,7 @@ async function restoreDatabase(ctx: StepContext): Promise<StepOutcome> {
     throw new StepError("restore_failed", e instanceof Error ? e.message : String(e));
   });
   ctx.log("info", `Restoring backup ${backupId} (sha256 verified) with pg_restore --clean --if-exists`);
+  await fence(ctx, "restore the database");
   try {
     await pgRestore(ctx.loaded.runtime.databaseUrl, file, getEnv().BACKUP_TIMEOUT_SECONDS * 1000);
   } catch (e) {
@@ -81,6 +83,7 @@ async function restoreConfig(ctx: StepContext): Promise<StepOutcome> {
     ctx.log("warn", `No config snapshot for ${ctx.target.version}; keeping the current config`);
     return { restored: false };
   }
+  await fence(ctx, "write the config file");
   const version = await writeSnapshot(ctx.run.instanceId, ctx.loaded.runtime.configFile, snap.content as ConfigValues, ctx.target.version);
   ctx.log("info", `Config of ${ctx.target.version} restored as version ${version}`);
   return { restored: true, configVersion: version };
@@ -99,6 +102,7 @@ async function health(ctx: StepContext): Promise<StepOutcome> {
 
 async function maintenanceOff(ctx: StepContext): Promise<StepOutcome> {
   const { baseUrl, runtime } = ctx.loaded;
+  await fence(ctx, "disable maintenance mode");
   try {
     await leavePlatformMaintenance(baseUrl, runtime.adminToken);
   } catch (e) {

@@ -9,7 +9,7 @@ import { performBackup } from "@/lib/backups/perform-backup";
 import { enterPlatformMaintenance, getActiveJobs, getHealth, getRequestCounts, getVersion, leavePlatformMaintenance, pauseJobs, resumeJobs, runSmokeTest } from "@/lib/runtime/platform-client";
 import { applyRequirements, latestSnapshot, writeSnapshot, type ConfigValues } from "@/lib/upgrades/engine/config-snapshots";
 import { tickBySystem } from "@/lib/upgrades/engine/checklist-gate";
-import { sleep, StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
+import { fence, sleep, StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
 import type { UpgradeStepKey } from "@/lib/upgrades/runbook";
 
 const MIN_FREE_BYTES = 200 * 1024 * 1024;
@@ -119,6 +119,7 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
     let paused = false;
     if (jobs.count > 0) {
       ctx.log("warn", `${jobs.count} active job(s): pausing the queue and waiting for them to finish`);
+      await fence(ctx, "pause the job queue");
       await pauseJobs(baseUrl, runtime.adminToken);
       paused = true;
       const deadline = Date.now() + 60_000;
@@ -138,6 +139,7 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
   async maintenance_on(ctx) {
     const { baseUrl, runtime } = ctx.loaded;
     const message = `System upgrade in progress (${ctx.run.fromVersion} → ${ctx.run.toVersion}). Expected completion: 30 minutes.`;
+    await fence(ctx, "enable maintenance mode");
     try {
       await enterPlatformMaintenance(baseUrl, runtime.adminToken, message);
     } catch (e) {
@@ -170,6 +172,7 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
     const last = await latestSnapshot(ctx.run.instanceId);
     const current: ConfigValues = (last?.content as ConfigValues | undefined) ?? (JSON.parse(readFileSync(runtime.configFile, "utf8")) as { values: ConfigValues }).values;
     const next = applyRequirements(current, ctx.targetRelease.configRequirements);
+    await fence(ctx, "write the config file");
     const version = await writeSnapshot(ctx.run.instanceId, runtime.configFile, next, ctx.target.version);
     const changed = Object.keys({ ...current, ...next }).filter((k) => current[k] !== next[k]);
     ctx.log("info", `Config version ${version} written${changed.length ? ` (changed: ${changed.join(", ")})` : " (no changes)"}`);
@@ -204,6 +207,7 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
 
   async maintenance_off(ctx) {
     const { baseUrl, runtime } = ctx.loaded;
+    await fence(ctx, "disable maintenance mode");
     try {
       await leavePlatformMaintenance(baseUrl, runtime.adminToken);
     } catch (e) {
