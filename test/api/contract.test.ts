@@ -1,14 +1,15 @@
 // The REST API as DESIGN.md states it: shapes, status codes, the error shape, and the audit
 // entry each mutation writes. Runs against a real server and database.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, BASE_URL, TOKENS } from "@/test/support/env";
 import { testDb } from "@/test/support/db";
+import { createTestInstance, stopTestInstance, type TestInstance } from "@/test/support/instances";
 import { signInOverHttp } from "@/test/support/session";
 import { generateApiToken } from "@/lib/auth/tokens";
 import { hashPassword } from "@/lib/auth/password";
 
 // DESIGN's fields, then the per-instance policy settings the console adds (docs/api.md).
-const INSTANCE_FIELDS = ["id", "name", "url", "version", "status", "maintenanceMode", "maintenanceMessage", "updateChannel", "pinnedVersion", "maintenanceWindow", "activeUpgradeId", "lastBackupAt", "timezone", "requiredApprovals", "autoRollback", "monitoringWindowMinutes", "rollbackOnMonitoringBreach"].sort();
+const INSTANCE_FIELDS = ["id", "name", "url", "version", "status", "maintenanceMode", "maintenanceMessage", "updateChannel", "pinnedVersion", "maintenanceWindow", "activeUpgradeId", "lastBackupAt", "timezone", "requiredApprovals", "autoRollback", "monitoringWindowMinutes", "rollbackOnMonitoringBreach", "attention"].sort();
 const VERSION_FIELDS = ["version", "type", "status", "breaking", "security", "critical", "releasedAt", "changelog", "minUpgradeFrom"].sort();
 
 let id = "";
@@ -99,7 +100,15 @@ describe("PATCH /api/superadmin/instances/{id}", () => {
 });
 
 describe("POST /api/superadmin/instances/{id}/maintenance", () => {
+  // The switch drives the platform itself, so this needs a real instance (process driver).
+  let real: TestInstance | undefined;
+  afterAll(async () => {
+    if (real) await stopTestInstance(real).catch(() => undefined);
+  });
+
   it("enables and disables maintenance mode, audited", async () => {
+    real = await createTestInstance("1.1.0", { channel: "manual_approval" });
+    const id = real.id;
     const on = await api("superadmin", "POST", `/api/superadmin/instances/${id}/maintenance`, { enabled: true, message: "System upgrade in progress. Expected completion: 30 minutes." });
     expect(on.status).toBe(200);
     expect(on.json).toMatchObject({ maintenanceMode: true, status: "maintenance", maintenanceMessage: "System upgrade in progress. Expected completion: 30 minutes." });
@@ -109,6 +118,12 @@ describe("POST /api/superadmin/instances/{id}/maintenance", () => {
     const off = await api("superadmin", "POST", `/api/superadmin/instances/${id}/maintenance`, { enabled: false });
     expect(off.json).toMatchObject({ maintenanceMode: false, status: "active", maintenanceMessage: null });
     expect(await latestAudit("instance.maintenance.disable", id)).not.toBeNull();
+  });
+
+  it("answers 409 for an instance the console has no runtime for, and changes nothing", async () => {
+    const res = await api("superadmin", "POST", `/api/superadmin/instances/${id}/maintenance`, { enabled: true });
+    expectError(res, 409, "conflict");
+    expect(await testDb().instance.findUniqueOrThrow({ where: { id } })).toMatchObject({ maintenanceMode: false });
   });
 
   it("answers 422 when enabled is missing or not a boolean", async () => {
