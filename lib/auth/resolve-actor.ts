@@ -6,6 +6,7 @@ import { getDb } from "@/lib/db";
 import { getAuthOptions } from "@/lib/auth/auth-options";
 import { sha256Hex, API_TOKEN_PREFIX } from "@/lib/auth/tokens";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import { isSameOriginRequest } from "@/lib/http/same-origin";
 import type { Actor } from "@/lib/auth/actor";
 
 // Re-reads the user on every request, so a disabled account or a changed role takes effect at
@@ -37,15 +38,18 @@ export async function actorFromSession(ip: string | null): Promise<Actor | null>
   return userId ? actorFromUserId(userId, ip) : null;
 }
 
-/** For route handlers: a bearer token wins; otherwise the session cookie. */
-export async function actorFromRequest(req: Request): Promise<{ actor: Actor | null; badToken: boolean }> {
+/**
+ * For route handlers: a bearer token wins; otherwise the session cookie. `via` says which, since
+ * only the cookie is sent by a browser on its own (and so needs the same-origin check).
+ */
+export async function actorFromRequest(req: Request): Promise<{ actor: Actor | null; badToken: boolean; via: "bearer" | "session" }> {
   const ip = clientIpFromHeaders(req.headers);
   const authorization = req.headers.get("authorization");
   if (authorization) {
     const actor = await actorFromBearer(authorization, ip);
-    return { actor, badToken: actor === null };
+    return { actor, badToken: actor === null, via: "bearer" };
   }
-  return { actor: await actorFromSession(ip), badToken: false };
+  return { actor: await actorFromSession(ip), badToken: false, via: "session" };
 }
 
 // Lets tests and the worker run server actions as a given actor without a browser session.
@@ -53,6 +57,15 @@ const actorOverride = new AsyncLocalStorage<Actor | null>();
 
 export function runAsActor<T>(actor: Actor | null, fn: () => Promise<T>): Promise<T> {
   return actorOverride.run(actor, fn);
+}
+
+/**
+ * For server actions. Next refuses an action whose Origin names another host, but lets one
+ * without an Origin through; this refuses that too, as the REST API does.
+ */
+export async function isCrossSiteAction(): Promise<boolean> {
+  if (actorOverride.getStore() !== undefined) return false;
+  return !isSameOriginRequest(await headers());
 }
 
 /** For pages and server actions. */

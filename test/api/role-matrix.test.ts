@@ -128,7 +128,8 @@ describe("REST routes × roles (session cookies)", () => {
       expect(list.status).toBe(200);
       const patch = await fetch(`${BASE_URL}/api/superadmin/instances/${instanceId}`, {
         method: "PATCH",
-        headers: { cookie, "content-type": "application/json" },
+        // A browser names the page's origin on every write (test/api/csrf.test.ts).
+        headers: { cookie, "content-type": "application/json", origin: new URL(BASE_URL).origin },
         body: JSON.stringify({ updateChannel: instanceChannel }),
       });
       expect(patch.status).toBe(can(who, "instance:update") ? 200 : 403);
