@@ -1,5 +1,6 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
+import { headers } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@/lib/db";
@@ -9,6 +10,7 @@ import { isRole } from "@/lib/auth/permissions";
 import { consumeRateLimit } from "@/lib/rate-limit";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import { endSessionsAtSignOut } from "@/lib/auth/sessions";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(200),
@@ -54,21 +56,30 @@ export function getAuthOptions(): NextAuthOptions {
             await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
             await recordAudit(tx, { type: "user", userId: user.id, email: user.email, name: user.name, role: user.role, ip }, { action: "auth.login", resourceType: "user", resourceId: user.id, metadata: {} });
           });
-          return { id: user.id, email: user.email, name: user.name, role: user.role };
+          return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
         },
       }),
     ],
     callbacks: {
       jwt({ token, user }) {
         if (user && "role" in user && isRole(user.role)) token.role = user.role;
+        if (user && "sessionVersion" in user && typeof user.sessionVersion === "number") token.sv = user.sessionVersion;
         return token;
       },
       session({ session, token }) {
         if (session.user) {
           session.user.id = token.sub ?? "";
           session.user.role = isRole(token.role) ? token.role : "viewer";
+          session.user.sessionVersion = typeof token.sv === "number" ? token.sv : 0;
         }
         return session;
+      },
+    },
+    events: {
+      // A JWT cannot be deleted; signing out ends the person's sessions by version instead.
+      async signOut({ token }) {
+        const ip = clientIpFromHeaders(await headers());
+        await endSessionsAtSignOut({ userId: token?.sub, sessionVersion: typeof token?.sv === "number" ? token.sv : undefined, ip });
       },
     },
   };

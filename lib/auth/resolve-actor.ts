@@ -5,15 +5,17 @@ import { headers } from "next/headers";
 import { getDb } from "@/lib/db";
 import { getAuthOptions } from "@/lib/auth/auth-options";
 import { sha256Hex, API_TOKEN_PREFIX } from "@/lib/auth/tokens";
+import { isCurrentSession } from "@/lib/auth/sessions";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import type { Actor } from "@/lib/auth/actor";
 
-// Re-reads the user on every request, so a disabled account or a changed role takes effect at
-// once rather than when the session cookie expires.
-async function actorFromUserId(userId: string, ip: string | null): Promise<Actor | null> {
+// Re-reads the user on every request, so a disabled account, a changed role or an ended session
+// (sign-out, password change: lib/auth/sessions.ts) takes effect at once rather than when the
+// session cookie expires.
+async function actorFromSessionUser(userId: string, sessionVersion: number | undefined, ip: string | null): Promise<Actor | null> {
   const user = await getDb().user.findUnique({ where: { id: userId } });
-  if (!user || user.disabledAt) return null;
+  if (!user || user.disabledAt || !isCurrentSession(user, sessionVersion)) return null;
   return { type: "user", userId: user.id, email: user.email, name: user.name, role: user.role, ip };
 }
 
@@ -35,7 +37,7 @@ export async function actorFromBearer(authorization: string, ip: string | null):
 export async function actorFromSession(ip: string | null): Promise<Actor | null> {
   const session = await getServerSession(getAuthOptions());
   const userId = session?.user?.id;
-  return userId ? actorFromUserId(userId, ip) : null;
+  return userId ? actorFromSessionUser(userId, session.user.sessionVersion, ip) : null;
 }
 
 /**

@@ -157,6 +157,13 @@ const ACTIONS: ActionCase[] = [
     permission: "user:manage",
     input: async () => ({ userId: (await testDb().user.findFirstOrThrow({ where: { email: "viewer@webwaka.local" } })).id, disabled: false }),
   },
+  {
+    // A throwaway account: setting a password ends that person's sessions.
+    name: "setUserPasswordAction",
+    fn: userActions.setUserPasswordAction,
+    permission: "user:manage",
+    input: async () => ({ userId: (await testDb().user.create({ data: { email: `matrix-pw-${Date.now()}-${seq++}@example.test`, name: "Matrix", role: "viewer", passwordHash: "x" } })).id, password: "a-long-enough-password" }),
+  },
   // A fleet-wide freeze a year ahead: outside every window search, so it changes no other test.
   {
     name: "createFreezeAction",
