@@ -11,6 +11,7 @@ import { consumeRateLimit } from "@/lib/rate-limit";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { endSessionsAtSignOut } from "@/lib/auth/sessions";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(200),
@@ -61,6 +62,10 @@ export function getAuthOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      // Every callbackUrl next-auth honours (sign-in, sign-out, its sign-in page) passes here.
+      redirect({ url, baseUrl }) {
+        return new URL(safeCallbackPath(url, baseUrl) ?? "/", baseUrl).href;
+      },
       jwt({ token, user }) {
         if (user && "role" in user && isRole(user.role)) token.role = user.role;
         if (user && "sessionVersion" in user && typeof user.sessionVersion === "number") token.sv = user.sessionVersion;
