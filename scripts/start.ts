@@ -11,6 +11,7 @@ import { buildIfStale } from "./lib/build";
 import { deployMigrations } from "./db/deploy";
 import { seedDemo } from "./db/seed";
 import { prepareFleet, stopFleetProcesses } from "./lib/fleet";
+import { webServerArgs } from "./lib/web-server";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.join(root, ".data");
@@ -123,7 +124,7 @@ try {
     AUTO_UPDATE_INTERVAL_SECONDS: process.env.AUTO_UPDATE_INTERVAL_SECONDS ?? "0",
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
   };
-  const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], { cwd: root, env, stdio: "inherit" });
+  const child = spawn(process.execPath, webServerArgs(root, port, host), { cwd: root, env, stdio: "inherit" });
   web = child;
   child.on("exit", (code) => {
     if (!stopping) {
