@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 const EXPIRED_PER_CALL = 100;
 
 // A fixed-window counter in PostgreSQL, so that every web replica shares it.
-export async function consumeRateLimit(key: string, limit: number, windowSeconds: number): Promise<{ ok: boolean; retryAfter: number }> {
+export async function consumeRateLimit(key: string, limit: number, windowSeconds: number): Promise<{ ok: boolean; retryAfter: number; count: number; windowEndsAt: Date }> {
   const windowMs = windowSeconds * 1000;
   const now = Date.now();
   const windowStart = new Date(Math.floor(now / windowMs) * windowMs);
@@ -28,7 +28,7 @@ export async function consumeRateLimit(key: string, limit: number, windowSeconds
     RETURNING count`;
   const count = Number(rows[0]?.count ?? 0);
   const retryAfter = Math.ceil((expiresAt.getTime() - now) / 1000);
-  return { ok: count <= limit, retryAfter };
+  return { ok: count <= limit, retryAfter, count, windowEndsAt: expiresAt };
 }
 
 export async function enforceRateLimit(key: string, limit: number, windowSeconds: number): Promise<void> {

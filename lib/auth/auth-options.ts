@@ -11,6 +11,7 @@ import { consumeRateLimit } from "@/lib/rate-limit";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { endSessionsAtSignOut } from "@/lib/auth/sessions";
+import { auditFailedLogin } from "@/lib/auth/login-audit";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 
 const credentialsSchema = z.object({
@@ -38,19 +39,13 @@ export function getAuthOptions(): NextAuthOptions {
           // Limit per account (cannot be dodged by a forged address) and per client address.
           const perAccount = await consumeRateLimit(`login:email:${email}`, env.LOGIN_RATE_LIMIT, LOGIN_WINDOW_SECONDS);
           const perIp = await consumeRateLimit(`login:ip:${ip ?? "unknown"}`, env.LOGIN_RATE_LIMIT * 5, LOGIN_WINDOW_SECONDS);
+          // Counted in the buckets above, not audited: a flood must not grow the audit log.
+          if (!perAccount.ok || !perIp.ok) throw new Error("RateLimited");
           const db = getDb();
-          if (!perAccount.ok || !perIp.ok) {
-            await db.$transaction((tx) =>
-              recordAudit(tx, null, { action: "auth.login", resourceType: "user", resourceId: email, result: "denied", metadata: { reason: "rate_limited", ip } }),
-            );
-            throw new Error("RateLimited");
-          }
           const user = await db.user.findUnique({ where: { email } });
           const ok = await verifyPassword(password, user?.passwordHash ?? null);
           if (!user || !ok || user.disabledAt) {
-            await db.$transaction((tx) =>
-              recordAudit(tx, null, { action: "auth.login", resourceType: "user", resourceId: email, result: "failure", metadata: { reason: user?.disabledAt ? "disabled" : "bad_credentials", ip } }),
-            );
+            await auditFailedLogin({ email, ip, reason: user?.disabledAt ? "disabled" : "bad_credentials" });
             return null;
           }
           await db.$transaction(async (tx) => {
