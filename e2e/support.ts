@@ -11,6 +11,10 @@ export const EMAILS: Record<Role, string> = {
 
 export const PASSWORD = process.env.TEST_PASSWORD ?? "";
 
+// `page.request` sends the page's cookies but, unlike the page's own fetch, no Origin; a cookie
+// write without one is refused as cross-site (docs/architecture.md, CSRF), so say it.
+export const SAME_ORIGIN = { origin: new URL(process.env.TEST_BASE_URL ?? "http://127.0.0.1").origin };
+
 export function storageState(role: Role): string {
   return `.test-data/auth/${role}.json`;
 }

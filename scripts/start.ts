@@ -12,6 +12,7 @@ import { deployMigrations } from "./db/deploy";
 import { seedDemo } from "./db/seed";
 import { prepareFleet, stopFleetProcesses } from "./lib/fleet";
 import { supervise, type Supervised } from "./lib/supervise";
+import { webServerArgs } from "./lib/web-server";
 
 const root = path.resolve(import.meta.dirname, "..");
 // CONSOLE_DATA_DIR: another folder than .data/ (a second console on one machine, the tests).
@@ -119,7 +120,7 @@ try {
   if (!(await portFree(port))) throw new Error(`Port ${port} is already in use on this machine. Stop what uses it, or start the console with another PORT.`);
   // The web server and the worker are restarted when they die (a crash, an out-of-memory kill);
   // both ride out a database outage by themselves (docs/architecture.md, "Restarts and crashes").
-  web = supervise({ name: "web server", log, start: () => spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", host], { cwd: root, env, stdio: "inherit" }) });
+  web = supervise({ name: "web server", log, start: () => spawn(process.execPath, webServerArgs(root, port, host), { cwd: root, env, stdio: "inherit" }) });
   worker = supervise({ name: "worker", log, start: () => spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: "inherit" }) });
   log(`The console is at ${env.NEXTAUTH_URL}  (Ctrl-C to stop)`);
 } catch (e) {

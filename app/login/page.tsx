@@ -2,14 +2,19 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentActor } from "@/lib/auth/resolve-actor";
 import { LoginForm } from "@/components/auth/login-form";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
+import { getEnv } from "@/lib/env";
+
+// Without NEXTAUTH_URL only relative paths can be told apart as the console's own.
+const UNKNOWN_ORIGIN = "http://console.invalid";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
   if (await currentActor()) redirect("/");
   const { callbackUrl } = await searchParams;
-  // Only same-site paths: an open redirect after login would be a phishing aid.
-  const next = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  // Only paths of the console: an open redirect after login would be a phishing aid.
+  const next = safeCallbackPath(callbackUrl, getEnv().NEXTAUTH_URL ?? UNKNOWN_ORIGIN) ?? "/";
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">

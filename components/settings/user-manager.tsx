@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { createUserAction, setUserDisabledAction, updateUserRoleAction } from "@/lib/users/actions";
+import { createUserAction, setUserDisabledAction, setUserPasswordAction, updateUserRoleAction } from "@/lib/users/actions";
 import type { UserDto } from "@/lib/users/manage-users";
 import { ROLES } from "@/lib/auth/permissions";
 import { Button } from "@/components/ui/button";
@@ -40,6 +40,13 @@ export function UserManager({ users, selfId }: { users: UserDto[]; selfId: strin
       "User created.",
       () => formEl.reset(),
     );
+  }
+
+  function onSetPassword(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const formEl = e.currentTarget;
+    const f = new FormData(formEl);
+    run(setUserPasswordAction({ userId: f.get("userId"), password: f.get("password") }), "Password set; that user's sessions have ended.", () => formEl.reset());
   }
 
   return (
@@ -110,6 +117,25 @@ export function UserManager({ users, selfId }: { users: UserDto[]; selfId: strin
         <div>
           <Button type="submit" disabled={pending}>
             Add user
+          </Button>
+        </div>
+      </form>
+      <form onSubmit={onSetPassword} className="grid gap-3 rounded-lg border border-slate-200 p-4 sm:grid-cols-2" aria-label="Set a password">
+        <Field label="User" htmlFor="pw-user">
+          <Select id="pw-user" name="userId">
+            {users.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.email}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="New password" htmlFor="pw-password" error={fieldErrors.password} hint="At least 12 characters. Signs the user out everywhere.">
+          <Input id="pw-password" name="password" type="password" autoComplete="new-password" required minLength={12} invalid={!!fieldErrors.password} />
+        </Field>
+        <div>
+          <Button type="submit" disabled={pending}>
+            Set password
           </Button>
         </div>
       </form>

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { storageState } from "../support";
+import { SAME_ORIGIN, storageState } from "../support";
 
 test.describe("as a superadmin", () => {
   test.use({ storageState: storageState("superadmin") });
@@ -35,7 +35,7 @@ test.describe("as a superadmin", () => {
     await page.getByRole("link", { name: "kano-lts" }).click();
     await expect(page.getByRole("heading", { name: "kano-lts" })).toBeVisible();
     // The form only offers known versions, so post a bad one the way a tampered client would.
-    const res = await page.request.patch(`/api/superadmin/instances/${page.url().split("/").pop()}`, { data: { pinnedVersion: "9.9.9" } });
+    const res = await page.request.patch(`/api/superadmin/instances/${page.url().split("/").pop()}`, { headers: SAME_ORIGIN, data: { pinnedVersion: "9.9.9" } });
     expect(res.status()).toBe(422);
     expect((await res.json()).error.message).toContain("9.9.9");
   });
@@ -67,7 +67,7 @@ test.describe("as a viewer", () => {
     await page.goto("/instances");
     const list = await page.request.get("/api/superadmin/instances");
     const { instances } = await list.json();
-    const res = await page.request.patch(`/api/superadmin/instances/${instances[0].id}`, { data: { updateChannel: "frozen" } });
+    const res = await page.request.patch(`/api/superadmin/instances/${instances[0].id}`, { headers: SAME_ORIGIN, data: { updateChannel: "frozen" } });
     expect(res.status()).toBe(403);
   });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { storageState } from "../support";
+import { SAME_ORIGIN, storageState } from "../support";
 
 test.use({ storageState: storageState("superadmin") });
 
@@ -23,6 +23,6 @@ test("a superadmin sets an instance's monitoring window and breach rollback, and
   expect(audit.auditLogs[0].metadata.changes.monitoringWindowMinutes).toEqual({ from: before.monitoringWindowMinutes, to: 2160 });
 
   // Put it back for the other specs.
-  const reset = await page.request.patch(`/api/superadmin/instances/${id}`, { data: { monitoringWindowMinutes: before.monitoringWindowMinutes, rollbackOnMonitoringBreach: before.rollbackOnMonitoringBreach } });
+  const reset = await page.request.patch(`/api/superadmin/instances/${id}`, { headers: SAME_ORIGIN, data: { monitoringWindowMinutes: before.monitoringWindowMinutes, rollbackOnMonitoringBreach: before.rollbackOnMonitoringBreach } });
   expect(reset.status()).toBe(200);
 });

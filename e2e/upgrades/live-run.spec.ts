@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { storageState } from "../support";
+import { SAME_ORIGIN, storageState } from "../support";
 
 test.use({ storageState: storageState("superadmin") });
 test.setTimeout(120_000);
@@ -8,7 +8,7 @@ test("a superadmin upgrades a demo instance, watches every step live, then rolls
   // The channel spec may have changed this instance's channel; put it on auto-update.
   const list = await (await page.request.get("/api/superadmin/instances")).json();
   const abuja = list.instances.find((i: { name: string }) => i.name === "abuja-staging");
-  expect((await page.request.patch(`/api/superadmin/instances/${abuja.id}`, { data: { updateChannel: "auto-update", pinnedVersion: null, maintenanceWindow: null } })).status()).toBe(200);
+  expect((await page.request.patch(`/api/superadmin/instances/${abuja.id}`, { headers: SAME_ORIGIN, data: { updateChannel: "auto-update", pinnedVersion: null, maintenanceWindow: null } })).status()).toBe(200);
 
   await page.goto(`/instances/${abuja.id}`);
   await expect(page.getByTestId("instance-version")).toHaveText("1.0.0");

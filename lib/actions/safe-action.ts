@@ -1,10 +1,11 @@
 import "server-only";
 import type { z } from "zod";
 import { isAppError } from "@/lib/errors";
-import { currentActor } from "@/lib/auth/resolve-actor";
+import { currentActor, isCrossSiteAction } from "@/lib/auth/resolve-actor";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
 import { fieldErrorsOf } from "@/lib/http/api-route";
+import { CROSS_SITE_MESSAGE } from "@/lib/http/same-origin";
 import { logError } from "@/lib/log";
 
 export type ActionResult<T> =
@@ -12,7 +13,8 @@ export type ActionResult<T> =
   | { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> };
 
 /**
- * Every exported server action is a public endpoint: this checks the caller's permission, parses
+ * Every exported server action is a public endpoint: this refuses a call from another origin,
+ * checks the caller's permission, parses
  * the input with zod, calls one domain function, and never lets a raw error reach the client.
  */
 export function safeAction<S extends z.ZodType, T>(
@@ -22,6 +24,7 @@ export function safeAction<S extends z.ZodType, T>(
 ): (input: unknown) => Promise<ActionResult<T>> {
   return async (input) => {
     try {
+      if (await isCrossSiteAction()) return { ok: false, code: "forbidden", message: CROSS_SITE_MESSAGE };
       const actor = await currentActor();
       requirePermission(actor, permission);
       const parsed = schema.safeParse(input);

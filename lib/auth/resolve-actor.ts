@@ -5,14 +5,17 @@ import { headers } from "next/headers";
 import { getDb } from "@/lib/db";
 import { getAuthOptions } from "@/lib/auth/auth-options";
 import { sha256Hex, API_TOKEN_PREFIX } from "@/lib/auth/tokens";
+import { isCurrentSession } from "@/lib/auth/sessions";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import { isSameOriginRequest } from "@/lib/http/same-origin";
 import type { Actor } from "@/lib/auth/actor";
 
-// Re-reads the user on every request, so a disabled account or a changed role takes effect at
-// once rather than when the session cookie expires.
-async function actorFromUserId(userId: string, ip: string | null): Promise<Actor | null> {
+// Re-reads the user on every request, so a disabled account, a changed role or an ended session
+// (sign-out, password change: lib/auth/sessions.ts) takes effect at once rather than when the
+// session cookie expires.
+async function actorFromSessionUser(userId: string, sessionVersion: number | undefined, ip: string | null): Promise<Actor | null> {
   const user = await getDb().user.findUnique({ where: { id: userId } });
-  if (!user || user.disabledAt) return null;
+  if (!user || user.disabledAt || !isCurrentSession(user, sessionVersion)) return null;
   return { type: "user", userId: user.id, email: user.email, name: user.name, role: user.role, ip };
 }
 
@@ -34,18 +37,21 @@ export async function actorFromBearer(authorization: string, ip: string | null):
 export async function actorFromSession(ip: string | null): Promise<Actor | null> {
   const session = await getServerSession(getAuthOptions());
   const userId = session?.user?.id;
-  return userId ? actorFromUserId(userId, ip) : null;
+  return userId ? actorFromSessionUser(userId, session.user.sessionVersion, ip) : null;
 }
 
-/** For route handlers: a bearer token wins; otherwise the session cookie. */
-export async function actorFromRequest(req: Request): Promise<{ actor: Actor | null; badToken: boolean }> {
+/**
+ * For route handlers: a bearer token wins; otherwise the session cookie. `via` says which, since
+ * only the cookie is sent by a browser on its own (and so needs the same-origin check).
+ */
+export async function actorFromRequest(req: Request): Promise<{ actor: Actor | null; badToken: boolean; via: "bearer" | "session" }> {
   const ip = clientIpFromHeaders(req.headers);
   const authorization = req.headers.get("authorization");
   if (authorization) {
     const actor = await actorFromBearer(authorization, ip);
-    return { actor, badToken: actor === null };
+    return { actor, badToken: actor === null, via: "bearer" };
   }
-  return { actor: await actorFromSession(ip), badToken: false };
+  return { actor: await actorFromSession(ip), badToken: false, via: "session" };
 }
 
 // Lets tests and the worker run server actions as a given actor without a browser session.
@@ -53,6 +59,15 @@ const actorOverride = new AsyncLocalStorage<Actor | null>();
 
 export function runAsActor<T>(actor: Actor | null, fn: () => Promise<T>): Promise<T> {
   return actorOverride.run(actor, fn);
+}
+
+/**
+ * For server actions. Next refuses an action whose Origin names another host, but lets one
+ * without an Origin through; this refuses that too, as the REST API does.
+ */
+export async function isCrossSiteAction(): Promise<boolean> {
+  if (actorOverride.getStore() !== undefined) return false;
+  return !isSameOriginRequest(await headers());
 }
 
 /** For pages and server actions. */

@@ -7,6 +7,7 @@ import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
 import { consumeRateLimit } from "@/lib/rate-limit";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
+import { CROSS_SITE_MESSAGE, isSameOriginRequest, isStateChanging } from "@/lib/http/same-origin";
 import { logError } from "@/lib/log";
 
 export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
@@ -78,9 +79,15 @@ export function parseParam<S extends z.ZodType>(value: unknown, schema: S, what:
 type Ctx<P> = { req: Request; actor: Actor; params: P };
 type RouteContext<P> = { params: Promise<P> };
 
+/** 403 for a write that a page of another origin made the browser send with its cookie. */
+export function crossSiteResponse(): Response {
+  return errorResponse("forbidden", CROSS_SITE_MESSAGE, 403);
+}
+
 /**
- * Wraps an /api/superadmin route: authenticates (bearer token or session), rate-limits, checks the
- * permission, and maps every error to the DESIGN error shape.
+ * Wraps an /api/superadmin route: authenticates (bearer token or session), refuses cookie writes
+ * from other origins (CSRF), rate-limits, checks the permission, and maps every error to the
+ * DESIGN error shape.
  */
 export function apiRoute<P = Record<string, never>>(
   permission: Permission,
@@ -88,7 +95,9 @@ export function apiRoute<P = Record<string, never>>(
 ): (req: Request, ctx: RouteContext<P>) => Promise<Response> {
   return async (req, routeCtx) => {
     try {
-      const { actor, badToken } = await actorFromRequest(req);
+      const { actor, badToken, via } = await actorFromRequest(req);
+      // Before anything is written: a bearer token is never sent by a browser on its own.
+      if (via === "session" && actor && isStateChanging(req.method) && !isSameOriginRequest(req.headers)) return crossSiteResponse();
       const key = actor && actor.type !== "system" ? `api:user:${actor.userId}` : `api:ip:${clientIpFromHeaders(req.headers) ?? "unknown"}`;
       const limit = await consumeRateLimit(key, getEnv().API_RATE_LIMIT, 60);
       if (!limit.ok) {

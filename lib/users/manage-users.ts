@@ -6,7 +6,8 @@ import { Prisma } from "@/generated/prisma/client";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { hashPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record-audit";
-import type { createUserSchema, setUserDisabledSchema, updateUserRoleSchema } from "@/lib/users/schemas";
+import { END_SESSIONS } from "@/lib/auth/sessions";
+import type { createUserSchema, setUserDisabledSchema, setUserPasswordSchema, updateUserRoleSchema } from "@/lib/users/schemas";
 
 export type UserDto = { id: string; email: string; name: string; role: string; disabled: boolean; lastLoginAt: string | null; createdAt: string };
 
@@ -56,7 +57,8 @@ export async function updateUserRole(opts: { actor: Actor | null; input: z.infer
     if (!user) throw new AppError("not_found", "No such user.");
     if (user.role === input.role) return;
     if (user.role === "superadmin") await assertNotLastSuperadmin(tx, user.id);
-    await tx.user.update({ where: { id: user.id }, data: { role: input.role } });
+    // Sessions begun under the old role end: the person signs in again as who they are now.
+    await tx.user.update({ where: { id: user.id }, data: { role: input.role, ...END_SESSIONS } });
     await recordAudit(tx, opts.actor, { action: "user.role.update", resourceType: "user", resourceId: user.id, metadata: { email: user.email, from: user.role, to: input.role } });
   });
 }
@@ -70,7 +72,21 @@ export async function setUserDisabled(opts: { actor: Actor | null; input: z.infe
     if (!user) throw new AppError("not_found", "No such user.");
     if ((user.disabledAt !== null) === input.disabled) return;
     if (input.disabled && user.role === "superadmin") await assertNotLastSuperadmin(tx, user.id);
-    await tx.user.update({ where: { id: user.id }, data: { disabledAt: input.disabled ? new Date() : null } });
+    // Disabling ends the sessions for good: enabling again does not bring them back.
+    await tx.user.update({ where: { id: user.id }, data: input.disabled ? { disabledAt: new Date(), ...END_SESSIONS } : { disabledAt: null } });
     await recordAudit(tx, opts.actor, { action: input.disabled ? "user.disable" : "user.enable", resourceType: "user", resourceId: user.id, metadata: { email: user.email } });
+  });
+}
+
+/** Sets a user's password (a superadmin resets it) and ends the sessions begun with the old one. */
+export async function setUserPassword(opts: { actor: Actor | null; input: z.infer<typeof setUserPasswordSchema> }): Promise<void> {
+  requirePermission(opts.actor, "user:manage");
+  const { input } = opts;
+  const passwordHash = await hashPassword(input.password);
+  await getDb().$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: input.userId } });
+    if (!user) throw new AppError("not_found", "No such user.");
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, ...END_SESSIONS } });
+    await recordAudit(tx, opts.actor, { action: "user.password.update", resourceType: "user", resourceId: user.id, metadata: { email: user.email } });
   });
 }

@@ -3,11 +3,13 @@ import { ROLES } from "@/lib/auth/permissions";
 
 export const emailSchema = z.string().trim().toLowerCase().email("must be an email address").max(200);
 
+const passwordSchema = z.string().min(12, "must be at least 12 characters").max(200);
+
 export const createUserSchema = z.object({
   email: emailSchema,
   name: z.string().trim().min(1, "is required").max(100),
   role: z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }),
-  password: z.string().min(12, "must be at least 12 characters").max(200),
+  password: passwordSchema,
 });
 
 export const updateUserRoleSchema = z.object({
@@ -18,6 +20,11 @@ export const updateUserRoleSchema = z.object({
 export const setUserDisabledSchema = z.object({
   userId: z.string().min(1).max(64),
   disabled: z.boolean(),
+});
+
+export const setUserPasswordSchema = z.object({
+  userId: z.string().min(1).max(64),
+  password: passwordSchema,
 });
 
 export const createTokenSchema = z.object({

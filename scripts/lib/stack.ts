@@ -1,6 +1,7 @@
 // A whole console on this machine for the test suite and the benchmarks: a private PostgreSQL, a
-// fresh migrated and seeded database, the reference platform's fleet, `next start` on a free
-// loopback port, and worker processes on demand. `stop()` undoes all of it.
+// fresh migrated and seeded database, the reference platform's fleet, the web server
+// (scripts/web-server.mjs: Next behind node:http) on a free loopback port, and worker processes on
+// demand. `stop()` undoes all of it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { startLocalPostgres, freePort, type LocalPostgres } from "./local-postgr
 import { dropDatabase, ensureDatabase } from "./ensure-database";
 import { buildIfStale } from "./build";
 import { prepareFleet, stopFleetProcesses } from "./fleet";
+import { webServerArgs } from "./web-server";
 import { deployMigrations } from "../db/deploy";
 import { seedDemo } from "../db/seed";
 import { generateApiToken } from "../../lib/auth/tokens";
@@ -132,7 +134,7 @@ export async function startStack(opts: { root: string; work: string; name: strin
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...shared, NEXTAUTH_URL: baseUrl, TEST_BASE_URL: baseUrl, TEST_PASSWORD: password, TEST_TOKENS: JSON.stringify(tokens) };
-    const server = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const server = spawn(process.execPath, webServerArgs(root, port, "127.0.0.1"), { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(server);
     server.stdout?.on("data", keep);
     server.stderr?.on("data", keep);

@@ -128,7 +128,8 @@ describe("REST routes × roles (session cookies)", () => {
       expect(list.status).toBe(200);
       const patch = await fetch(`${BASE_URL}/api/superadmin/instances/${instanceId}`, {
         method: "PATCH",
-        headers: { cookie, "content-type": "application/json" },
+        // A browser names the page's origin on every write (test/api/csrf.test.ts).
+        headers: { cookie, "content-type": "application/json", origin: new URL(BASE_URL).origin },
         body: JSON.stringify({ updateChannel: instanceChannel }),
       });
       expect(patch.status).toBe(can(who, "instance:update") ? 200 : 403);
@@ -155,6 +156,13 @@ const ACTIONS: ActionCase[] = [
     fn: userActions.setUserDisabledAction,
     permission: "user:manage",
     input: async () => ({ userId: (await testDb().user.findFirstOrThrow({ where: { email: "viewer@webwaka.local" } })).id, disabled: false }),
+  },
+  {
+    // A throwaway account: setting a password ends that person's sessions.
+    name: "setUserPasswordAction",
+    fn: userActions.setUserPasswordAction,
+    permission: "user:manage",
+    input: async () => ({ userId: (await testDb().user.create({ data: { email: `matrix-pw-${Date.now()}-${seq++}@example.test`, name: "Matrix", role: "viewer", passwordHash: "x" } })).id, password: "a-long-enough-password" }),
   },
   // A fleet-wide freeze a year ahead: outside every window search, so it changes no other test.
   {

@@ -5,15 +5,18 @@ function cookiePairs(headers: Headers): string[] {
   return headers.getSetCookie().map((c) => c.split(";")[0] ?? "").filter(Boolean);
 }
 
-/** Signs in through next-auth's credentials flow over HTTP; returns the outcome and cookies. */
-export async function signInOverHttp(email: string, password: string): Promise<{ ok: boolean; error: string | null; cookie: string }> {
+/**
+ * Signs in through next-auth's credentials flow over HTTP, as the login page does (from the
+ * console's own origin); returns the outcome and cookies.
+ */
+export async function signInOverHttp(email: string, password: string, extraHeaders: Record<string, string> = {}): Promise<{ ok: boolean; error: string | null; cookie: string }> {
   const csrfRes = await fetch(`${BASE_URL}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = cookiePairs(csrfRes.headers);
   const res = await fetch(`${BASE_URL}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; "), origin: new URL(BASE_URL).origin, ...extraHeaders },
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }).toString(),
   });
   const cookies = [...jar, ...cookiePairs(res.headers)];

@@ -8,3 +8,14 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | null |
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Rate limits count in fixed windows (lib/rate-limit.ts): a burst that crossed a window's end
+ * would rightly start counting again. Waits, when needed, so a burst of up to `marginMs` fits in
+ * one window.
+ */
+export async function awayFromWindowEdge(windowSeconds: number, marginMs = 120_000): Promise<void> {
+  const windowMs = windowSeconds * 1000;
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < marginMs) await new Promise((r) => setTimeout(r, left + 1000));
+}
