@@ -5,6 +5,7 @@ import { currentActor } from "@/lib/auth/resolve-actor";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
 import { fieldErrorsOf } from "@/lib/http/api-route";
+import { nulFieldErrors } from "@/lib/http/read-input";
 import { logError } from "@/lib/log";
 
 export type ActionResult<T> =
@@ -24,6 +25,9 @@ export function safeAction<S extends z.ZodType, T>(
     try {
       const actor = await currentActor();
       requirePermission(actor, permission);
+      // PostgreSQL cannot store NUL in text: refuse it here, as the REST edge does.
+      const nul = nulFieldErrors(input);
+      if (nul) return { ok: false, code: "validation_failed", message: "Check the highlighted fields.", fieldErrors: nul };
       const parsed = schema.safeParse(input);
       if (!parsed.success) {
         return { ok: false, code: "validation_failed", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };

@@ -2,6 +2,7 @@ import "server-only";
 import { getDb } from "@/lib/db";
 import { subscribeRun } from "@/lib/events/listener";
 import { SSE_HEADERS, sseLifecycle } from "@/lib/events/sse";
+import { parseBigintId } from "@/lib/http/read-input";
 
 export type StreamEvent = { id: string; type: string; stepKey: string | null; level: string | null; message: string | null; data: unknown; at: string };
 
@@ -69,7 +70,8 @@ export function runEventStream(opts: { runId: string; lastEventId: bigint; signa
   return new Response(stream, { headers: SSE_HEADERS });
 }
 
+/** The client's Last-Event-ID; one that is not an id a stream could have sent counts as absent. */
 export function parseLastEventId(req: Request): bigint {
-  const raw = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId") ?? "0";
-  return /^\d{1,19}$/.test(raw) ? BigInt(raw) : 0n;
+  const raw = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId");
+  return parseBigintId(raw?.trim()) ?? 0n;
 }
