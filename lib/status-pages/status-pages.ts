@@ -3,13 +3,20 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { generateUrlToken } from "@/lib/auth/tokens";
+import { generateUrlToken, sha256Hex } from "@/lib/auth/tokens";
 import { findStep } from "@/lib/upgrades/runbook";
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
+/** A status link as the console lists it: the token itself is shown once, at creation (`url`). */
+export type StatusPageLink = { id: string; prefix: string; createdAt: string; url?: string };
+
+export function toStatusPageLink(row: { id: string; prefix: string; createdAt: Date }): StatusPageLink {
+  return { id: row.id, prefix: row.prefix, createdAt: row.createdAt.toISOString() };
+}
+
 /** A stakeholder link for one run, or for an instance (it then follows the instance's latest run). */
-export async function createStatusPage(opts: { actor: Actor | null; runId?: string; instanceId?: string }) {
+export async function createStatusPage(opts: { actor: Actor | null; runId?: string; instanceId?: string }): Promise<StatusPageLink & { url: string }> {
   requirePermission(opts.actor, "upgrade:run");
   const { actor } = opts;
   if (!opts.runId === !opts.instanceId) throw new AppError("bad_request", "Give a run or an instance.");
@@ -18,18 +25,32 @@ export async function createStatusPage(opts: { actor: Actor | null; runId?: stri
       ? await tx.upgradeRun.findUnique({ where: { id: opts.runId }, select: { id: true, instanceId: true } })
       : await tx.instance.findUnique({ where: { id: opts.instanceId }, select: { id: true } });
     if (!target) throw new AppError("not_found", opts.runId ? `No upgrade with id ${opts.runId}.` : `No instance with id ${opts.instanceId}.`);
+    // Only the hash is stored, as for API tokens: a database read does not hand out live links.
     const token = generateUrlToken();
-    const row = await tx.statusPageToken.create({ data: { token, runId: opts.runId ?? null, instanceId: opts.instanceId ?? null, createdById: actorUserId(actor) } });
+    const row = await tx.statusPageToken.create({ data: { tokenHash: sha256Hex(token), prefix: token.slice(0, 6), runId: opts.runId ?? null, instanceId: opts.instanceId ?? null, createdById: actorUserId(actor) } });
     await recordAudit(tx, actor, { action: "status_page.create", resourceType: opts.runId ? "upgrade" : "instance", resourceId: opts.runId ?? opts.instanceId ?? null, metadata: { statusPageId: row.id } });
-    return { id: row.id, url: `/status/${token}` };
+    return { ...toStatusPageLink(row), url: `/status/${token}` };
   });
 }
 
 /** The newest status page of an instance (not of one run) that still works, if any. */
-export async function findInstanceStatusPage(opts: { actor: Actor | null; instanceId: string }): Promise<{ id: string; url: string } | null> {
+export async function findInstanceStatusPage(opts: { actor: Actor | null; instanceId: string }): Promise<StatusPageLink | null> {
   requirePermission(opts.actor, "instance:read");
   const row = await getDb().statusPageToken.findFirst({ where: { instanceId: opts.instanceId, runId: null, revokedAt: null }, orderBy: { createdAt: "desc" } });
-  return row ? { id: row.id, url: `/status/${row.token}` } : null;
+  return row ? toStatusPageLink(row) : null;
+}
+
+/** The link's row while it works: known, not revoked, not expired. */
+async function findActiveLink(token: string) {
+  if (!TOKEN_RE.test(token)) return null;
+  const page = await getDb().statusPageToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
+  if (!page || page.revokedAt || (page.expiresAt && page.expiresAt.getTime() < Date.now())) return null;
+  return page;
+}
+
+/** Whether a status link still works; open streams ask this every few seconds. */
+export async function isStatusLinkActive(token: string): Promise<boolean> {
+  return (await findActiveLink(token)) !== null;
 }
 
 export async function revokeStatusPage(opts: { actor: Actor | null; id: string }) {
@@ -93,10 +114,9 @@ export async function learnedStepSeconds(keys: string[]): Promise<Map<string, nu
  */
 /** `follows`: a run's page shows that run; an instance's page shows its latest run, whichever it is. */
 export async function getPublicStatus(token: string): Promise<{ status: PublicStatus; runId: string | null; follows: "run" | "instance" } | null> {
-  if (!TOKEN_RE.test(token)) return null;
+  const page = await findActiveLink(token);
+  if (!page) return null;
   const db = getDb();
-  const page = await db.statusPageToken.findUnique({ where: { token } });
-  if (!page || page.revokedAt || (page.expiresAt && page.expiresAt.getTime() < Date.now())) return null;
   const runId = page.runId ?? (await db.upgradeRun.findFirst({ where: { instanceId: page.instanceId ?? "-" }, orderBy: { createdAt: "desc" }, select: { id: true } }))?.id ?? null;
   const instance = await db.instance.findUnique({ where: { id: page.instanceId ?? (page.runId ? (await db.upgradeRun.findUniqueOrThrow({ where: { id: page.runId } })).instanceId : "-") } });
   if (!instance) return null;

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { api, BASE_URL, TOKENS } from "@/test/support/env";
 import { testDb } from "@/test/support/db";
 import { UPGRADE_STEPS } from "@/lib/upgrades/runbook";
+import { sha256Hex } from "@/lib/auth/tokens";
 
 let runId = "";
 let instanceId = "";
@@ -52,6 +53,22 @@ describe("status pages", () => {
     const { url } = (res.json as { statusPage: { url: string } }).statusPage;
     expect(url).toMatch(/^\/status\/[A-Za-z0-9_-]{43}$/);
     expect(await testDb().auditLog.findFirst({ where: { action: "status_page.create", resourceId: runId } })).not.toBeNull();
+  });
+
+  it("stores only the sha256 of the link's token, and shows the link only once", async () => {
+    const created = ((await share("superadmin")).json as { statusPage: { id: string; url: string; prefix: string } }).statusPage;
+    const token = created.url.split("/").pop() ?? "";
+    const row = await testDb().statusPageToken.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.tokenHash).toBe(sha256Hex(token));
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(created.prefix).toBe(token.slice(0, 6));
+    const hits = await testDb().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM status_page_tokens t WHERE strpos(t::text, ${token}) > 0`;
+    expect(Number(hits[0]?.n)).toBe(0);
+    // Read back later, the link is named by its prefix; the token is not there to show.
+    const run = await api("viewer", "GET", `/api/superadmin/upgrades/${runId}`);
+    expect((run.json as { statusPage: unknown }).statusPage).toEqual({ id: created.id, prefix: created.prefix, createdAt: expect.any(String) });
+    expect(run.text).not.toContain(token);
+    expect((await fetch(`${BASE_URL}${created.url}/state`)).status).toBe(200);
   });
 
   it("shows plain steps, the ETA and the maintenance message to anyone with the link, and nothing internal", async () => {
