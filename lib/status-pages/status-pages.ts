@@ -5,6 +5,7 @@ import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { generateUrlToken, sha256Hex } from "@/lib/auth/tokens";
 import { findStep } from "@/lib/upgrades/runbook";
+import type { RunKind, UpgradeStatus } from "@/generated/prisma/enums";
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -67,14 +68,17 @@ export type PublicStatus = {
   instance: string;
   change: string;
   headline: string;
-  state: "scheduled" | "waiting for approval" | "in progress" | "completed" | "rolled back" | "stopped" | "no upgrade";
+  state: PublicState;
   steps: PublicStep[];
   etaSeconds: number | null;
   maintenanceMessage: string | null;
   updatedAt: string;
 };
 
-const PLAIN: Record<string, PublicStatus["state"]> = {
+export type PublicState = "scheduled" | "waiting for approval" | "in progress" | "completed" | "rolling back" | "rolled back" | "failed" | "rollback failed" | "cancelled" | "stopped" | "no upgrade";
+
+// An upgrade's own status in plain words.
+const UPGRADE_STATE: Record<UpgradeStatus, PublicState> = {
   pending_approval: "waiting for approval",
   approved: "scheduled",
   scheduled: "scheduled",
@@ -82,22 +86,49 @@ const PLAIN: Record<string, PublicStatus["state"]> = {
   awaiting_checklist: "in progress",
   monitoring: "completed",
   succeeded: "completed",
-  failed: "stopped",
-  rolling_back: "in progress",
+  failed: "failed",
+  rolling_back: "rolling back",
   rolled_back: "rolled back",
   rejected: "stopped",
-  cancelled: "stopped",
+  cancelled: "cancelled",
 };
 
-const HEADLINE: Record<PublicStatus["state"], string> = {
+// A rollback's status says how the upgrade it undoes ended: its success is not the upgrade's.
+const ROLLBACK_STATE: Record<UpgradeStatus, PublicState> = {
+  pending_approval: "rolling back",
+  approved: "rolling back",
+  scheduled: "rolling back",
+  running: "rolling back",
+  awaiting_checklist: "rolling back",
+  rolling_back: "rolling back",
+  monitoring: "rolled back",
+  succeeded: "rolled back",
+  rolled_back: "rolled back",
+  failed: "rollback failed",
+  rejected: "rollback failed",
+  cancelled: "rollback failed",
+};
+
+const HEADLINE: Record<PublicState, string> = {
   scheduled: "An upgrade is scheduled.",
   "waiting for approval": "An upgrade is planned and waiting for approval.",
   "in progress": "An upgrade is in progress.",
   completed: "The upgrade is complete. We are keeping an eye on things.",
+  "rolling back": "The upgrade is being undone; the previous version is being restored.",
   "rolled back": "The upgrade was undone; the previous version is running.",
+  failed: "The upgrade failed. The team is working on it.",
+  "rollback failed": "The upgrade could not be undone automatically. The team is working on it.",
+  cancelled: "The upgrade was cancelled; nothing changed.",
   stopped: "The upgrade did not go ahead; nothing changed.",
   "no upgrade": "No upgrade is planned.",
 };
+
+const ACTIVE: PublicState[] = ["in progress", "scheduled", "waiting for approval", "rolling back"];
+
+/** The plain state of what a page shows: an upgrade by its status, a rollback by how the undoing went. */
+export function publicState(run: { kind: RunKind; status: UpgradeStatus }): PublicState {
+  return run.kind === "upgrade" ? UPGRADE_STATE[run.status] : ROLLBACK_STATE[run.status];
+}
 
 /** Learned step durations: the median of past runs of the same step, else the runbook's estimate. */
 export async function learnedStepSeconds(keys: string[]): Promise<Map<string, number>> {
@@ -123,9 +154,9 @@ export async function getPublicStatus(token: string): Promise<{ status: PublicSt
   if (!runId) {
     return { runId: null, follows: "instance", status: { instance: instance.name, change: `Version ${instance.version}`, headline: HEADLINE["no upgrade"], state: "no upgrade", steps: [], etaSeconds: null, maintenanceMessage: instance.maintenanceMode ? instance.maintenanceMessage : null, updatedAt: new Date().toISOString() } };
   }
-  // An instance page follows the rollback that replaced an upgrade.
+  // An upgrade that is being or was rolled back shows its (latest) rollback: that says how it ended.
   const run = await db.upgradeRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } }, childRuns: { orderBy: { createdAt: "desc" }, take: 1, include: { steps: { orderBy: { position: "asc" } } } } } });
-  const shown = run.childRuns[0] && ["rolling_back", "rolled_back"].includes(run.status) ? run.childRuns[0] : run;
+  const shown = run.childRuns[0] ?? run;
   const learned = await learnedStepSeconds(shown.steps.map((s) => s.key));
   const now = Date.now();
   let eta = 0;
@@ -136,8 +167,8 @@ export async function getPublicStatus(token: string): Promise<{ status: PublicSt
     const state: PublicStep["state"] = s.status === "succeeded" ? "done" : s.status === "running" ? "in progress" : s.status === "waiting" ? "waiting" : s.status === "failed" ? "problem" : s.status === "skipped" ? "skipped" : "not started";
     return { title: findStep(s.key)?.publicTitle ?? "Working", state };
   });
-  const state = shown !== run ? (shown.status === "succeeded" ? "rolled back" : "in progress") : (PLAIN[run.status] ?? "in progress");
-  const active = state === "in progress" || state === "scheduled" || state === "waiting for approval";
+  const state = publicState(shown);
+  const active = ACTIVE.includes(state);
   return {
     runId: shown.id,
     follows: page.runId ? "run" : "instance",

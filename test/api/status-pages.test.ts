@@ -183,3 +183,45 @@ describe("an instance's status page", () => {
     expect((await fetch(`${BASE_URL}${page.url}/state`)).status).toBe(404);
   });
 });
+
+describe("how an upgrade ended, in the headline", () => {
+  type RunSpec = { kind: "upgrade" | "rollback" | "emergency_rollback"; status: string; parent?: number };
+  /** Makes an instance with `runs` (oldest first), shares the page of the instance or of run `follow`, and reads it. */
+  async function statusOf(runs: RunSpec[], follow: "instance" | number): Promise<{ state: string; headline: string; etaSeconds: number | null }> {
+    const db = testDb();
+    const inst = await db.instance.create({ data: { name: `ended-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`, url: "http://127.0.0.1:4995", version: "1.0.0" } });
+    const ids: string[] = [];
+    for (const [i, r] of runs.entries()) {
+      const upgrade = r.kind === "upgrade";
+      const row = await db.upgradeRun.create({
+        data: { instanceId: inst.id, kind: r.kind, fromVersion: upgrade ? "1.0.0" : "1.1.0", toVersion: upgrade ? "1.1.0" : "1.0.0", status: r.status as never, trigger: "manual", parentRunId: r.parent === undefined ? null : ids[r.parent], createdAt: new Date(Date.now() - (runs.length - i) * 60_000) },
+      });
+      ids.push(row.id);
+    }
+    const res = await api("superadmin", "POST", follow === "instance" ? `/api/superadmin/instances/${inst.id}/status-page` : `/api/superadmin/upgrades/${ids[follow]}/status-page`);
+    expect(res.status, res.text).toBe(201);
+    const { url } = (res.json as { statusPage: { url: string } }).statusPage;
+    return (await fetch(`${BASE_URL}${url}/state`)).json();
+  }
+
+  const rolledBack: RunSpec[] = [{ kind: "upgrade", status: "rolled_back" }, { kind: "emergency_rollback", status: "succeeded", parent: 0 }];
+  it.each([
+    ["an instance page, after its upgrade was rolled back", rolledBack, "instance" as const, "rolled back", /undone|rolled back/],
+    ["the upgrade's page, after it was rolled back", rolledBack, 0, "rolled back", /undone|rolled back/],
+    ["the rollback's own page, once it finished", rolledBack, 1, "rolled back", /undone|rolled back/],
+    ["an upgrade that was rolled back within its own run", [{ kind: "upgrade", status: "rolled_back" }], 0, "rolled back", /undone|rolled back/],
+    ["an instance page while the rollback runs", [{ kind: "upgrade", status: "rolling_back" }, { kind: "rollback", status: "running", parent: 0 }], "instance" as const, "rolling back", /being undone/],
+    ["an upgrade whose rollback failed", [{ kind: "upgrade", status: "failed" }, { kind: "rollback", status: "failed", parent: 0 }], 0, "rollback failed", /could not be undone/],
+    ["an instance page after a failed rollback", [{ kind: "upgrade", status: "failed" }, { kind: "rollback", status: "failed", parent: 0 }], "instance" as const, "rollback failed", /could not be undone/],
+    ["a failed upgrade", [{ kind: "upgrade", status: "failed" }], 0, "failed", /failed/],
+    ["a cancelled upgrade", [{ kind: "upgrade", status: "cancelled" }], "instance" as const, "cancelled", /cancelled/],
+    ["a rejected upgrade", [{ kind: "upgrade", status: "rejected" }], 0, "stopped", /did not go ahead/],
+    ["a finished upgrade", [{ kind: "upgrade", status: "succeeded" }], "instance" as const, "completed", /complete/],
+  ] as [string, RunSpec[], "instance" | number, string, RegExp][])("%s", async (_what, runs, follow, state, headline) => {
+    const s = await statusOf(runs, follow);
+    expect(s.state).toBe(state);
+    expect(s.headline).toMatch(headline);
+    if (state !== "completed") expect(s.headline).not.toMatch(/complete/);
+    if (state === "failed" || state === "rollback failed") expect(s.headline).not.toMatch(/nothing changed/);
+  });
+});
