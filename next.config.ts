@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./lib/http/security-headers";
 
 const config: NextConfig = {
   // dockerode pulls in ssh2's native module, which breaks the server bundle; pg and bcryptjs are
@@ -10,11 +11,8 @@ const config: NextConfig = {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "no-referrer" },
-          { key: "X-Frame-Options", value: "DENY" },
-        ],
+        // Every response; pages also get a per-request CSP and, over https, HSTS (proxy.ts).
+        headers: STATIC_SECURITY_HEADERS,
       },
     ];
   },

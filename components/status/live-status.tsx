@@ -9,7 +9,7 @@ function eta(seconds: number | null): string | null {
   return m < 60 ? `about ${m} minute${m === 1 ? "" : "s"}` : `about ${Math.round(m / 60)} hour${m >= 90 ? "s" : ""}`;
 }
 
-const DOT: Record<string, string> = { done: "bg-emerald-500", "in progress": "bg-blue-500 animate-pulse", waiting: "bg-amber-400", problem: "bg-red-500", skipped: "bg-slate-300", "not started": "bg-slate-200" };
+const DOT: Record<string, string> = { done: "bg-emerald-500", "in progress": "bg-blue-500 animate-pulse", waiting: "bg-amber-400", problem: "bg-red-500", skipped: "bg-slate-300", "not started": "bg-slate-200", stopped: "bg-slate-400" };
 
 export function LiveStatus({ token, initial }: { token: string; initial: PublicStatus }) {
   const [status, setStatus] = useState(initial);

@@ -2,12 +2,14 @@
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { postJson } from "@/components/upgrades/use-run";
+import type { StatusPageLink } from "@/lib/status-pages/status-pages";
 
 /**
  * The stakeholder link of a run or an instance: create it, open it, or revoke it (the link stops
- * working at once). Errors show beside the buttons.
+ * working at once). Only the token's hash is stored, so the full link is shown once, right after
+ * it is created; afterwards the link is named by its first characters. Errors show beside the buttons.
  */
-export function ShareStatusPage({ createUrl, initial, canManage }: { createUrl: string; initial: { id: string; url: string } | null; canManage: boolean }) {
+export function ShareStatusPage({ createUrl, initial, canManage }: { createUrl: string; initial: StatusPageLink | null; canManage: boolean }) {
   const [page, setPage] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
@@ -16,7 +18,7 @@ export function ShareStatusPage({ createUrl, initial, canManage }: { createUrl: 
     start(async () => {
       const res = await postJson(createUrl);
       if (res.ok) {
-        setPage((res.data as { statusPage: { id: string; url: string } }).statusPage);
+        setPage((res.data as { statusPage: StatusPageLink }).statusPage);
         setError(null);
       } else setError(res.message);
     });
@@ -35,20 +37,26 @@ export function ShareStatusPage({ createUrl, initial, canManage }: { createUrl: 
 
   return (
     <span className="inline-flex flex-wrap items-center gap-2">
-      {page ? (
+      {page?.url ? (
         <>
           <a className="text-sm text-brand-700 underline" href={page.url} target="_blank" rel="noreferrer" data-testid="status-page-link">
             Stakeholder status page
           </a>
-          {canManage ? (
-            <Button variant="secondary" disabled={pending} onClick={() => revoke(page.id)}>
-              Revoke link
-            </Button>
-          ) : null}
+          <span className="text-xs text-slate-500">Copy the link now: it is shown only once.</span>
         </>
-      ) : canManage ? (
+      ) : page ? (
+        <span className="text-sm text-slate-600" data-testid="status-page-active" title={`Created ${page.createdAt.slice(0, 16).replace("T", " ")} UTC`}>
+          Status link <code>/status/{page.prefix}…</code> is active
+        </span>
+      ) : null}
+      {page && canManage ? (
+        <Button variant="secondary" disabled={pending} onClick={() => revoke(page.id)}>
+          Revoke link
+        </Button>
+      ) : null}
+      {canManage && !page?.url ? (
         <Button variant="secondary" disabled={pending} onClick={share}>
-          Share a status page
+          {page ? "Share a new link" : "Share a status page"}
         </Button>
       ) : null}
       {error ? (

@@ -128,7 +128,7 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
           </span>
         ) : null}
         <div className="ml-auto flex flex-wrap gap-2">
-          <ShareStatusPage createUrl={`${base}/status-page`} initial={run.statusPageId && run.statusPageUrl ? { id: run.statusPageId, url: run.statusPageUrl } : null} canManage={can.run} />
+          <ShareStatusPage createUrl={`${base}/status-page`} initial={run.statusPage} canManage={can.run} />
           {canCancel ? (
             <Button variant="secondary" disabled={pending} onClick={() => act(`${base}/cancel`, undefined, "Cancel requested: the instance returns untouched.", "Cancel this upgrade? The instance keeps its current version.")}>
               Cancel upgrade

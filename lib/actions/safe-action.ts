@@ -6,6 +6,7 @@ import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
 import { fieldErrorsOf } from "@/lib/http/api-route";
 import { CROSS_SITE_MESSAGE } from "@/lib/http/same-origin";
+import { nulFieldErrors } from "@/lib/http/read-input";
 import { logError } from "@/lib/log";
 
 export type ActionResult<T> =
@@ -27,6 +28,9 @@ export function safeAction<S extends z.ZodType, T>(
       if (await isCrossSiteAction()) return { ok: false, code: "forbidden", message: CROSS_SITE_MESSAGE };
       const actor = await currentActor();
       requirePermission(actor, permission);
+      // PostgreSQL cannot store NUL in text: refuse it here, as the REST edge does.
+      const nul = nulFieldErrors(input);
+      if (nul) return { ok: false, code: "validation_failed", message: "Check the highlighted fields.", fieldErrors: nul };
       const parsed = schema.safeParse(input);
       if (!parsed.success) {
         return { ok: false, code: "validation_failed", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };

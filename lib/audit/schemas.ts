@@ -1,25 +1,16 @@
 import { z } from "zod";
+import { optionalDateFilterSchema } from "@/lib/dates";
+import { parseBigintId } from "@/lib/http/read-input";
 
+// The console's pages parse these filters straight from the URL, not through parseQuery, so
+// the schema itself refuses what PostgreSQL cannot compare: NUL characters, ids past bigint.
 const optionalText = z
   .string()
   .trim()
   .max(200)
+  .refine((v) => !v.includes("\u0000"), "must not contain a NUL character")
   .optional()
   .transform((v) => (v === "" ? undefined : v));
-
-const optionalDate = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === "") return undefined;
-    const d = new Date(v);
-    if (Number.isNaN(d.getTime())) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO date or date-time" });
-      return z.NEVER;
-    }
-    return d;
-  });
 
 export const auditFilterSchema = z.object({
   actor: optionalText,
@@ -30,11 +21,11 @@ export const auditFilterSchema = z.object({
     .enum(["success", "failure", "denied", ""])
     .optional()
     .transform((v) => (v === "" ? undefined : v)),
-  from: optionalDate,
-  to: optionalDate,
+  from: optionalDateFilterSchema,
+  to: optionalDateFilterSchema,
   cursor: z
     .string()
-    .regex(/^\d{1,19}$/, "must be a cursor from a previous page")
+    .refine((v) => parseBigintId(v) !== null, "must be a cursor from a previous page")
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -4,7 +4,8 @@ import { can, type Permission, type Role } from "@/lib/auth/permissions";
 // Who is acting. Domain functions take one explicitly, so routes, actions, the worker and tests
 // all call the same code.
 export type Actor =
-  | { type: "user"; userId: string; email: string; name: string; role: Role; ip?: string | null }
+  // sessionVersion: the version of the session it came from (absent for a user acting otherwise).
+  | { type: "user"; userId: string; email: string; name: string; role: Role; ip?: string | null; sessionVersion?: number }
   | {
       type: "token";
       tokenId: string;

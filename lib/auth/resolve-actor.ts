@@ -16,7 +16,7 @@ import type { Actor } from "@/lib/auth/actor";
 async function actorFromSessionUser(userId: string, sessionVersion: number | undefined, ip: string | null): Promise<Actor | null> {
   const user = await getDb().user.findUnique({ where: { id: userId } });
   if (!user || user.disabledAt || !isCurrentSession(user, sessionVersion)) return null;
-  return { type: "user", userId: user.id, email: user.email, name: user.name, role: user.role, ip };
+  return { type: "user", userId: user.id, email: user.email, name: user.name, role: user.role, ip, sessionVersion: user.sessionVersion };
 }
 
 export async function actorFromBearer(authorization: string, ip: string | null): Promise<Actor | null> {

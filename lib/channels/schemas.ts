@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { instanceIdSchema } from "@/lib/instances/schemas";
+import { isoDateTimeSchema } from "@/lib/dates";
 
 const MAX_FREEZE_DAYS = 180;
 
@@ -9,8 +10,8 @@ export const createFreezeSchema = z
   .object({
     // Absent or null: a freeze of the whole fleet.
     instanceId: instanceIdSchema.nullable().optional(),
-    startsAt: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }),
-    endsAt: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }),
+    startsAt: isoDateTimeSchema(),
+    endsAt: isoDateTimeSchema(),
     reason: z.string().trim().min(3, "say why, in a few words").max(500),
   })
   .strict()

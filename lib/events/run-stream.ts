@@ -1,7 +1,8 @@
 import "server-only";
 import { getDb } from "@/lib/db";
 import { subscribeRun } from "@/lib/events/listener";
-import { SSE_HEADERS, sseLifecycle } from "@/lib/events/sse";
+import { SSE_HEADERS, sseLifecycle, type StillAllowed } from "@/lib/events/sse";
+import { parseBigintId } from "@/lib/http/read-input";
 
 export type StreamEvent = { id: string; type: string; stepKey: string | null; level: string | null; message: string | null; data: unknown; at: string };
 
@@ -13,9 +14,10 @@ export async function eventsSince(runId: string, afterId: bigint, limit = 500): 
 /**
  * An SSE response for a run: replays what the client missed (after `lastEventId`), then streams
  * new events as they are committed, with a heartbeat comment so proxies keep the line open.
- * `redact` lets the stakeholder stream send less than the console's.
+ * `redact` lets the stakeholder stream send less than the console's; `stillAllowed` ends the
+ * stream once its reader's credential no longer holds.
  */
-export function runEventStream(opts: { runId: string; lastEventId: bigint; signal: AbortSignal; redact?: (e: StreamEvent) => StreamEvent | null }): Response {
+export function runEventStream(opts: { runId: string; lastEventId: bigint; signal: AbortSignal; stillAllowed: StillAllowed; redact?: (e: StreamEvent) => StreamEvent | null }): Response {
   const encoder = new TextEncoder();
   let cursor = opts.lastEventId;
   let cleanup: (() => void) | undefined;
@@ -55,11 +57,10 @@ export function runEventStream(opts: { runId: string; lastEventId: bigint; signa
           });
       };
       const unsubscribe = await subscribeRun(opts.runId, wake);
-      cleanup = sseLifecycle(controller, send, unsubscribe, () => {
+      const onClose = () => {
         closed = true;
-      });
-      opts.signal.addEventListener("abort", () => cleanup?.());
-      send("retry: 2000\n\n");
+      };
+      cleanup = sseLifecycle({ controller, send, unsubscribe, onClose, stillAllowed: opts.stillAllowed, signal: opts.signal });
       wake();
     },
     cancel() {
@@ -69,7 +70,8 @@ export function runEventStream(opts: { runId: string; lastEventId: bigint; signa
   return new Response(stream, { headers: SSE_HEADERS });
 }
 
+/** The client's Last-Event-ID; one that is not an id a stream could have sent counts as absent. */
 export function parseLastEventId(req: Request): bigint {
-  const raw = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId") ?? "0";
-  return /^\d{1,19}$/.test(raw) ? BigInt(raw) : 0n;
+  const raw = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId");
+  return parseBigintId(raw?.trim()) ?? 0n;
 }

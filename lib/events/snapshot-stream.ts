@@ -1,6 +1,6 @@
 import "server-only";
 import { subscribeAllRuns } from "@/lib/events/listener";
-import { SSE_HEADERS, sseLifecycle } from "@/lib/events/sse";
+import { SSE_HEADERS, sseLifecycle, type StillAllowed } from "@/lib/events/sse";
 
 // Runs write many events a second while they log; a fleet view needs at most one look per second.
 const SETTLE_MS = 1_000;
@@ -10,7 +10,7 @@ const SETTLE_MS = 1_000;
  * authorized read that returns a fingerprint of what the view shows) and sends a `change` event
  * only when the fingerprint differs. The page then refetches its own data.
  */
-export function snapshotStream(opts: { signal: AbortSignal; snapshot: () => Promise<string> }): Response {
+export function snapshotStream(opts: { signal: AbortSignal; stillAllowed: StillAllowed; snapshot: () => Promise<string> }): Response {
   const encoder = new TextEncoder();
   let cleanup: (() => void) | undefined;
   const stream = new ReadableStream<Uint8Array>({
@@ -33,12 +33,11 @@ export function snapshotStream(opts: { signal: AbortSignal; snapshot: () => Prom
         timer ??= setTimeout(() => void look(), SETTLE_MS);
       };
       const unsubscribe = await subscribeAllRuns(wake);
-      cleanup = sseLifecycle(controller, send, unsubscribe, () => {
+      const onClose = () => {
         closed = true;
         if (timer) clearTimeout(timer);
-      });
-      opts.signal.addEventListener("abort", () => cleanup?.());
-      send("retry: 2000\n\n");
+      };
+      cleanup = sseLifecycle({ controller, send, unsubscribe, onClose, stillAllowed: opts.stillAllowed, signal: opts.signal });
       await look();
     },
     cancel() {

@@ -9,6 +9,7 @@ import { consumeRateLimit } from "@/lib/rate-limit";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { CROSS_SITE_MESSAGE, isSameOriginRequest, isStateChanging } from "@/lib/http/same-origin";
 import { logError } from "@/lib/log";
+import { findNulPaths, readBodyText, rejectNul } from "@/lib/http/read-input";
 
 export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
 
@@ -40,20 +41,22 @@ export function toErrorResponse(e: unknown): Response {
   return errorResponse("internal", `Something went wrong on our side (error id ${id}).`, 500);
 }
 
-/** Parses a JSON body: 400 for a body that is not JSON, 422 for one that fails the schema. */
+/**
+ * Parses a JSON body: 400 for a body that is not JSON, 413 for one over 256 KiB (counted as it
+ * streams in, never buffered whole), 422 for one that holds a NUL anywhere or fails the schema.
+ */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   const type = req.headers.get("content-type") ?? "";
   // Requiring JSON also keeps cross-site forms out: they cannot send it without a CORS preflight.
   if (!/^application\/json\b/i.test(type)) throw new AppError("bad_request", "Send the body as application/json.");
+  const text = await readBodyText(req);
   let raw: unknown;
   try {
-    const text = await req.text();
-    if (text.length > 256 * 1024) throw new AppError("bad_request", "The body is larger than 256 KiB.");
     raw = text.trim() === "" ? {} : JSON.parse(text);
-  } catch (e) {
-    if (isAppError(e)) throw e;
+  } catch {
     throw new AppError("bad_request", "The body is not valid JSON.");
   }
+  rejectNul(raw, "The request is not valid.");
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new AppError("validation_failed", "The request is not valid.", { fieldErrors: fieldErrorsOf(parsed.error) });
@@ -63,6 +66,7 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
 
 export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
   const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  rejectNul(params, "The query is not valid.");
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     throw new AppError("validation_failed", "The query is not valid.", { fieldErrors: fieldErrorsOf(parsed.error) });
@@ -71,8 +75,8 @@ export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.outp
 }
 
 export function parseParam<S extends z.ZodType>(value: unknown, schema: S, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError("not_found", `No ${what} with id ${String(value)}.`);
+  const parsed = findNulPaths(value).length ? null : schema.safeParse(value);
+  if (!parsed?.success) throw new AppError("not_found", `No ${what} with id ${JSON.stringify(String(value)).slice(1, -1).slice(0, 100)}.`);
   return parsed.data;
 }
 

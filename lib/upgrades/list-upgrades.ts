@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { UpgradeStatus } from "@/generated/prisma/enums";
 import type { Prisma } from "@/generated/prisma/client";
+import { toStatusPageLink, type StatusPageLink } from "@/lib/status-pages/status-pages";
 
 export type UpgradeSummary = {
   id: string;
@@ -37,9 +38,8 @@ export type UpgradeDetail = UpgradeSummary & {
   monitoringUntil: string | null;
   scheduledFor: string | null;
   cancelRequested: boolean;
-  statusPageUrl: string | null;
-  /** The id of that status page, for revoking it. */
-  statusPageId: string | null;
+  /** The newest working status link (its token was shown once, when it was created). */
+  statusPage: StatusPageLink | null;
 };
 
 const include = { instance: { select: { name: true } }, requestedBy: { select: { email: true } } } as const;
@@ -123,7 +123,6 @@ export async function getUpgrade(opts: { actor: Actor | null; id: string }): Pro
     monitoringUntil: r.monitoringUntil?.toISOString() ?? null,
     scheduledFor: r.scheduledFor?.toISOString() ?? null,
     cancelRequested: r.cancelRequestedAt !== null,
-    statusPageUrl: r.statusPageTokens[0] ? `/status/${r.statusPageTokens[0].token}` : null,
-    statusPageId: r.statusPageTokens[0]?.id ?? null,
+    statusPage: r.statusPageTokens[0] ? toStatusPageLink(r.statusPageTokens[0]) : null,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SEMVER_RE } from "@/lib/versions";
+import { isoDateTimeSchema } from "@/lib/dates";
 
 export const runIdSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "is not a run id");
 
@@ -17,7 +18,7 @@ export const createUpgradeSchema = z
   .object({
     targetVersion: z.string().trim().regex(SEMVER_RE, "must be a version such as 1.2.3"),
     rollbackPlan: z.string().trim().max(5000).optional(),
-    scheduledFor: z.iso.datetime({ offset: true }).optional(),
+    scheduledFor: isoDateTimeSchema().optional(),
     checklist: manualChecklistSchema.optional(),
     checklistOverride: z.object({ reason }).strict().optional(),
     // A critical security patch on a frozen instance (or during a freeze): superadmin only.

@@ -136,6 +136,8 @@ export async function startStack(opts: { root: string; work: string; name: strin
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...shared, NEXTAUTH_URL: baseUrl, TEST_BASE_URL: baseUrl, TEST_PASSWORD: password, TEST_TOKENS: JSON.stringify(tokens) };
     const server = spawn(process.execPath, webServerArgs(root, port, "127.0.0.1"), { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(server);
+    // Tests that watch the server's memory (test/api/hostile-input.test.ts) read /proc/<pid>.
+    env.TEST_SERVER_PID = String(server.pid ?? "");
     server.stdout?.on("data", keep);
     server.stderr?.on("data", keep);
     await waitForHealthy(baseUrl, server);

@@ -297,6 +297,6 @@ describe("no input answers 500", () => {
 
   it("a body over 256 KiB is refused", async () => {
     const res = await api("superadmin", "POST", "/api/superadmin/audit-logs", { action: "a.b", resource: { type: "x", id: "y" }, result: "success", metadata: { big: "x".repeat(300_000) } });
-    expectError(res, 400, "bad_request");
+    expectError(res, 413, "payload_too_large");
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { api, BASE_URL, TOKENS } from "@/test/support/env";
 import { testDb } from "@/test/support/db";
 import { UPGRADE_STEPS } from "@/lib/upgrades/runbook";
+import { sha256Hex } from "@/lib/auth/tokens";
 
 let runId = "";
 let instanceId = "";
@@ -52,6 +53,22 @@ describe("status pages", () => {
     const { url } = (res.json as { statusPage: { url: string } }).statusPage;
     expect(url).toMatch(/^\/status\/[A-Za-z0-9_-]{43}$/);
     expect(await testDb().auditLog.findFirst({ where: { action: "status_page.create", resourceId: runId } })).not.toBeNull();
+  });
+
+  it("stores only the sha256 of the link's token, and shows the link only once", async () => {
+    const created = ((await share("superadmin")).json as { statusPage: { id: string; url: string; prefix: string } }).statusPage;
+    const token = created.url.split("/").pop() ?? "";
+    const row = await testDb().statusPageToken.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.tokenHash).toBe(sha256Hex(token));
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(created.prefix).toBe(token.slice(0, 6));
+    const hits = await testDb().$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM status_page_tokens t WHERE strpos(t::text, ${token}) > 0`;
+    expect(Number(hits[0]?.n)).toBe(0);
+    // Read back later, the link is named by its prefix; the token is not there to show.
+    const run = await api("viewer", "GET", `/api/superadmin/upgrades/${runId}`);
+    expect((run.json as { statusPage: unknown }).statusPage).toEqual({ id: created.id, prefix: created.prefix, createdAt: expect.any(String) });
+    expect(run.text).not.toContain(token);
+    expect((await fetch(`${BASE_URL}${created.url}/state`)).status).toBe(200);
   });
 
   it("shows plain steps, the ETA and the maintenance message to anyone with the link, and nothing internal", async () => {
@@ -164,5 +181,47 @@ describe("an instance's status page", () => {
     }
     expect((await api("superadmin", "POST", `/api/superadmin/status-pages/${page.id}/revoke`)).status).toBe(200);
     expect((await fetch(`${BASE_URL}${page.url}/state`)).status).toBe(404);
+  });
+});
+
+describe("how an upgrade ended, in the headline", () => {
+  type RunSpec = { kind: "upgrade" | "rollback" | "emergency_rollback"; status: string; parent?: number };
+  /** Makes an instance with `runs` (oldest first), shares the page of the instance or of run `follow`, and reads it. */
+  async function statusOf(runs: RunSpec[], follow: "instance" | number): Promise<{ state: string; headline: string; etaSeconds: number | null }> {
+    const db = testDb();
+    const inst = await db.instance.create({ data: { name: `ended-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`, url: "http://127.0.0.1:4995", version: "1.0.0" } });
+    const ids: string[] = [];
+    for (const [i, r] of runs.entries()) {
+      const upgrade = r.kind === "upgrade";
+      const row = await db.upgradeRun.create({
+        data: { instanceId: inst.id, kind: r.kind, fromVersion: upgrade ? "1.0.0" : "1.1.0", toVersion: upgrade ? "1.1.0" : "1.0.0", status: r.status as never, trigger: "manual", parentRunId: r.parent === undefined ? null : ids[r.parent], createdAt: new Date(Date.now() - (runs.length - i) * 60_000) },
+      });
+      ids.push(row.id);
+    }
+    const res = await api("superadmin", "POST", follow === "instance" ? `/api/superadmin/instances/${inst.id}/status-page` : `/api/superadmin/upgrades/${ids[follow]}/status-page`);
+    expect(res.status, res.text).toBe(201);
+    const { url } = (res.json as { statusPage: { url: string } }).statusPage;
+    return (await fetch(`${BASE_URL}${url}/state`)).json();
+  }
+
+  const rolledBack: RunSpec[] = [{ kind: "upgrade", status: "rolled_back" }, { kind: "emergency_rollback", status: "succeeded", parent: 0 }];
+  it.each([
+    ["an instance page, after its upgrade was rolled back", rolledBack, "instance" as const, "rolled back", /undone|rolled back/],
+    ["the upgrade's page, after it was rolled back", rolledBack, 0, "rolled back", /undone|rolled back/],
+    ["the rollback's own page, once it finished", rolledBack, 1, "rolled back", /undone|rolled back/],
+    ["an upgrade that was rolled back within its own run", [{ kind: "upgrade", status: "rolled_back" }], 0, "rolled back", /undone|rolled back/],
+    ["an instance page while the rollback runs", [{ kind: "upgrade", status: "rolling_back" }, { kind: "rollback", status: "running", parent: 0 }], "instance" as const, "rolling back", /being undone/],
+    ["an upgrade whose rollback failed", [{ kind: "upgrade", status: "failed" }, { kind: "rollback", status: "failed", parent: 0 }], 0, "rollback failed", /could not be undone/],
+    ["an instance page after a failed rollback", [{ kind: "upgrade", status: "failed" }, { kind: "rollback", status: "failed", parent: 0 }], "instance" as const, "rollback failed", /could not be undone/],
+    ["a failed upgrade", [{ kind: "upgrade", status: "failed" }], 0, "failed", /failed/],
+    ["a cancelled upgrade", [{ kind: "upgrade", status: "cancelled" }], "instance" as const, "cancelled", /cancelled/],
+    ["a rejected upgrade", [{ kind: "upgrade", status: "rejected" }], 0, "stopped", /did not go ahead/],
+    ["a finished upgrade", [{ kind: "upgrade", status: "succeeded" }], "instance" as const, "completed", /complete/],
+  ] as [string, RunSpec[], "instance" | number, string, RegExp][])("%s", async (_what, runs, follow, state, headline) => {
+    const s = await statusOf(runs, follow);
+    expect(s.state).toBe(state);
+    expect(s.headline).toMatch(headline);
+    if (state !== "completed") expect(s.headline).not.toMatch(/complete/);
+    if (state === "failed" || state === "rollback failed") expect(s.headline).not.toMatch(/nothing changed/);
   });
 });

@@ -69,10 +69,10 @@ describe("an upgrade, 1.0.0 → 1.1.0 (process driver)", () => {
   it("answers the DESIGN's Upgrade shape, with a verified backup and the checklist ticked with who and when", async () => {
     const res = await api("viewer", "GET", `/api/superadmin/upgrades/${runId}`);
     expect(res.status).toBe(200);
-    const u = res.json as { steps: Record<string, unknown>[]; checklist: { key: string; checked: boolean; checkedBy: string | null; checkedAt: string | null }[]; statusPageUrl: unknown };
+    const u = res.json as { steps: Record<string, unknown>[]; checklist: { key: string; checked: boolean; checkedBy: string | null; checkedAt: string | null }[]; statusPage: unknown };
     expect(u).toMatchObject({ id: runId, instanceId: inst.id, fromVersion: "1.0.0", toVersion: "1.1.0", status: "monitoring", trigger: "api" });
     expect(Object.keys(u.steps[0] ?? {})).toEqual(expect.arrayContaining(["key", "title", "status", "startedAt", "finishedAt", "expectedSeconds", "error", "hint"]));
-    expect(u).toHaveProperty("statusPageUrl");
+    expect(u).toHaveProperty("statusPage");
     for (const c of u.checklist) expect(c.checked && c.checkedBy && c.checkedAt, c.key).toBeTruthy();
     expect(u.checklist.find((c) => c.key === "backupCompleted")?.checkedBy).toBe("console");
     const backups = await api("viewer", "GET", `/api/superadmin/instances/${inst.id}/backups`);

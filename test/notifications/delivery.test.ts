@@ -15,6 +15,7 @@ const SLACK_SECRET = `XSLACK${randomBytes(8).toString("hex")}`;
 const ROUTING_KEY = randomBytes(16).toString("hex");
 const SIGNING_SECRET = `whsec-${randomBytes(12).toString("hex")}`;
 const PATH_SECRET = `pathtoken${randomBytes(6).toString("hex")}`;
+const INTERNAL_BODY = "admin panel: db_password=s3cr3t-internal; AWS_SECRET_ACCESS_KEY=AKIAINTERNAL";
 
 let worker: WorkerHandle;
 let http: Awaited<ReturnType<typeof startHttpReceiver>>;
@@ -51,6 +52,8 @@ beforeAll(async () => {
       return n <= 2 ? { status: 500, body: "try later" } : { status: 200 };
     }
     if (r.path.startsWith("/broken")) return { status: 500, body: "down" };
+    // An internal service a channel was aimed at: what it answers must reach no viewer.
+    if (r.path.startsWith("/internal")) return { status: 500, reason: "root-password-hunter2", body: `${INTERNAL_BODY}\n${"padding ".repeat(1000)}` };
     if (r.path.startsWith("/gone")) return { status: 404, body: "no such hook" };
     // Echoes its own path, secret and all: the console must not store it.
     if (r.path.startsWith("/echo")) return { status: 503, body: `cannot deliver to ${r.path}` };
@@ -181,6 +184,19 @@ describe("secrets", () => {
     for (const secret of [SLACK_SECRET, PATH_SECRET, SIGNING_SECRET, ROUTING_KEY]) expect(everything).not.toContain(secret);
     const stored = await testDb().notificationChannel.findUniqueOrThrow({ where: { id: echo.id } });
     expect(stored.targetEncrypted).not.toContain(SLACK_SECRET);
+  });
+});
+
+describe("a receiver's answer", () => {
+  it("is stored and shown as its status line only, never its body or its own reason phrase", async () => {
+    const ch = await addChannel({ kind: "webhook", name: "Internal", target: `${http.url}/internal/admin`, secret: SIGNING_SECRET });
+    const id = await sendTest(ch.id);
+    const row = await settled(id, ["failed", "dead"]);
+    expect(row.lastError).toBe("HTTP 500 Internal Server Error");
+    const list = await api("viewer", "GET", `/api/superadmin/notifications?instanceId=${instanceId}`);
+    const shown = (list.json as { notifications: { id: string; lastError: string | null }[] }).notifications.find((n) => n.id === id);
+    expect(shown?.lastError).toBe("HTTP 500 Internal Server Error");
+    for (const leak of ["db_password", "s3cr3t", "AKIAINTERNAL", "hunter2", "admin panel"]) expect(list.text + worker.output()).not.toContain(leak);
   });
 });
 

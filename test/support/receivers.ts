@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 
 export type Received = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
+/** What the receiver answers; `reason` replaces the status line's standard reason phrase. */
+export type Answer = { status: number; body?: string; reason?: string };
 
 /** An HTTP receiver on 127.0.0.1 that records requests and answers what `respond` says (200 by default). */
-export async function startHttpReceiver(): Promise<{ url: string; requests: Received[]; respond: (r: Received) => { status: number; body?: string }; setRespond: (f: (r: Received) => { status: number; body?: string }) => void; close: () => Promise<void> }> {
+export async function startHttpReceiver(): Promise<{ url: string; requests: Received[]; respond: (r: Received) => Answer; setRespond: (f: (r: Received) => Answer) => void; close: () => Promise<void> }> {
   const requests: Received[] = [];
-  const state = { respond: (_r: Received): { status: number; body?: string } => ({ status: 200, body: "ok" }) };
+  const state = { respond: (_r: Received): Answer => ({ status: 200, body: "ok" }) };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -15,7 +17,8 @@ export async function startHttpReceiver(): Promise<{ url: string; requests: Rece
       const r: Received = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
       requests.push(r);
       const out = state.respond(r);
-      res.writeHead(out.status, { "content-type": "text/plain" });
+      if (out.reason) res.writeHead(out.status, out.reason, { "content-type": "text/plain" });
+      else res.writeHead(out.status, { "content-type": "text/plain" });
       res.end(out.body ?? "");
     });
   });

@@ -1,4 +1,4 @@
-import { getPublicStatus } from "@/lib/status-pages/status-pages";
+import { getPublicStatus, isStatusLinkActive } from "@/lib/status-pages/status-pages";
 import { parseLastEventId, runEventStream } from "@/lib/events/run-stream";
 import { snapshotStream } from "@/lib/events/snapshot-stream";
 
@@ -10,10 +10,13 @@ export async function GET(req: Request, ctx: { params: Promise<{ token: string }
   const token = (await ctx.params).token;
   const found = await getPublicStatus(token);
   if (!found) return new Response("Not found", { status: 404 });
+  // A revoked or expired link ends the open streams too, within a few seconds.
+  const stillAllowed = () => isStatusLinkActive(token);
   if (found.follows === "instance" || !found.runId) {
     // An instance's page moves from run to run: compare what the page would show instead.
     return snapshotStream({
       signal: req.signal,
+      stillAllowed,
       snapshot: async () => {
         const now = await getPublicStatus(token);
         if (!now) return "gone";
@@ -26,6 +29,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ token: string }
     runId: found.runId,
     lastEventId: parseLastEventId(req),
     signal: req.signal,
+    stillAllowed,
     redact: (e) => (e.type === "run_status" || e.type === "step_status" ? { id: e.id, type: "change", stepKey: null, level: null, message: null, data: null, at: e.at } : null),
   });
 }
