@@ -101,6 +101,20 @@ describe("open streams end when their credential no longer holds", () => {
     }
   });
 
+  it("a session that is ended (its person signed out, or changed their password)", async () => {
+    const { email, user } = await newUser();
+    const session = await signInOverHttp(email, "correct-horse-battery");
+    expect(session.ok).toBe(true);
+    const stream = await openStream(`/api/superadmin/upgrades/${runId}/events`, { cookie: session.cookie });
+    try {
+      // What sign-out and a password change do to the user's row (lib/auth/sessions.ts).
+      await testDb().user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+      expect(await stream.ended()).not.toBeNull();
+    } finally {
+      stream.close();
+    }
+  });
+
   it.each(["run", "instance"] as const)("a status link (of a %s) that is revoked", async (of) => {
     const run = await testDb().upgradeRun.findUniqueOrThrow({ where: { id: runId } });
     const created = await api("superadmin", "POST", of === "run" ? `/api/superadmin/upgrades/${runId}/status-page` : `/api/superadmin/instances/${run.instanceId}/status-page`);
