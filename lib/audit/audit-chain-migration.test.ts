@@ -4,11 +4,10 @@ import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
 import { deployMigrations } from "@/scripts/db/deploy";
-import { dropDatabase, ensureDatabase } from "@/scripts/lib/ensure-database";
+import { dropDatabase, ensureDatabase, withPgClient } from "@/scripts/lib/ensure-database";
 import { entryHash, GENESIS_HASH } from "@/lib/audit/hash";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
@@ -37,10 +36,8 @@ describe("the migration to commit-time linking", () => {
     await deployMigrations(url, { migrationsDir: before });
 
     // Three entries as the old recordAudit() wrote them: hashed in TypeScript, in id order.
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
     let prevHash = GENESIS_HASH;
-    try {
+    await withPgClient(url, async (c) => {
       for (let i = 0; i < 3; i++) {
         const e = { createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)), actorType: "system", actorId: null, actorLabel: "old writer", action: "test.old", resourceType: "test", resourceId: String(i), result: "success", metadata: { i, ratio: 1 / 3, note: "é\n" }, ip: null };
         const hash = entryHash(prevHash, e);
@@ -51,21 +48,20 @@ describe("the migration to commit-time linking", () => {
         );
         prevHash = hash;
       }
-    } finally {
-      await c.end();
-    }
+    });
 
     await deployMigrations(url);
     const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
     try {
-      expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 3, lastHash: prevHash });
+      // The checkpoint starts at the head of the chain the migration found.
+      expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 3, lastHash: prevHash, checkpoint: { seq: 3, hash: prevHash } });
       const old = await db.auditLog.findMany({ orderBy: { id: "asc" } });
       expect(old.map((r) => [r.seq, r.hashVersion])).toEqual([[1n, 1], [2n, 1], [3n, 1]]);
 
       const { id } = await db.$transaction((tx) => recordAudit(tx, { type: "system", label: "new writer" }, { action: "test.new", resourceType: "test" }));
       const fresh = await db.auditLog.findUniqueOrThrow({ where: { id } });
       expect(fresh).toMatchObject({ seq: 4n, prevHash, hashVersion: 2 });
-      expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checked: 4, lastHash: fresh.hash });
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checked: 4, lastHash: fresh.hash, checkpoint: { seq: 4, hash: fresh.hash } });
     } finally {
       await db.$disconnect();
     }

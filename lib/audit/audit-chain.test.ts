@@ -1,22 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
-import pg from "pg";
+import type pg from "pg";
 import { getDb } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { canonicalJson, entryHashV2, GENESIS_HASH } from "@/lib/audit/hash";
-import { DATABASE_URL } from "@/test/support/env";
+import { OWNER_DATABASE_URL } from "@/test/support/env";
+import { withPgClient } from "@/scripts/lib/ensure-database";
 
 const system = { type: "system" as const, label: "audit test" };
 
-async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+// As the owner: the app role may not even try what these tests do behind the app's back.
+const withClient = <T>(fn: (c: pg.Client) => Promise<T>) => withPgClient(OWNER_DATABASE_URL, fn);
 
 describe("audit hash chain", () => {
   afterAll(async () => {
@@ -100,7 +94,7 @@ describe("audit hash chain", () => {
     expect(await db.auditLog.count()).toBe(before);
   });
 
-  it("the database refuses UPDATE, DELETE and TRUNCATE", async () => {
+  it("the database refuses UPDATE, DELETE and TRUNCATE, even to the table's owner", async () => {
     await withClient(async (c) => {
       await expect(c.query("UPDATE audit_logs SET action = 'tampered' WHERE id = (SELECT max(id) FROM audit_logs)")).rejects.toThrow(/append-only/);
       await expect(c.query("DELETE FROM audit_logs WHERE id = (SELECT max(id) FROM audit_logs)")).rejects.toThrow(/append-only/);
