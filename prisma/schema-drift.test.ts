@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { diffDatabaseToSchema, diffMigrationsToSchema } from "@/scripts/db/schema-engine";
-import { DATABASE_URL } from "@/test/support/env";
+import { OWNER_DATABASE_URL as DATABASE_URL } from "@/test/support/env";
 
-// The migrated test database was built by `npm run db:migrate`'s code (scripts/db/deploy.ts).
+// The migrated test database was built by `npm run db:migrate`'s code (scripts/db/deploy.ts), as
+// its owner; the owner also makes the shadow database the replay needs.
 describe("migrations and schema.prisma", () => {
   it("the migrated database matches schema.prisma exactly", async () => {
     const sql = await diffDatabaseToSchema({ databaseUrl: DATABASE_URL, schemaPath: "prisma/schema.prisma" });

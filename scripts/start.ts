@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import path from "node:path";
 import { startLocalPostgres, type LocalPostgres } from "./lib/local-postgres";
 import { ensureDatabase } from "./lib/ensure-database";
+import { grantAppRole } from "./lib/app-role";
 import { loadOrCreateSecret } from "./lib/secrets";
 import { buildIfStale } from "./lib/build";
 import { deployMigrations } from "./db/deploy";
@@ -81,6 +82,7 @@ try {
 
   const { applied } = await deployMigrations(databaseUrl, { log });
   log(applied.length ? `Applied ${applied.length} migration(s).` : "The database schema is up to date.");
+  if (pg) databaseUrl = await grantAppRole(pg, "upgrade_console");
 
   const seed = await seedDemo(databaseUrl, { password: process.env.DEMO_PASSWORD });
   if (seed.seeded) {

@@ -29,7 +29,7 @@ let url = process.env.DATABASE_URL;
 if (!url) {
   // Logs go to stderr: stdout carries the token alone.
   pg = await startLocalPostgres({ dataDir: path.resolve(import.meta.dirname, "../.data/postgres"), log: (l) => console.error(l) });
-  url = pg.url("upgrade_console");
+  url = pg.appUrl("upgrade_console"); // as the console itself: scripts/lib/app-role.ts
 }
 const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
 let exitCode = 0;

@@ -2,7 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { Button } from "@/components/ui/button";
 
-type Verdict = { ok: true; checked: number } | { ok: false; checked: number; brokenAtId: string; reason: string };
+type Verdict = { ok: true; checked: number } | { ok: false; checked: number; brokenAtId: string | null; reason: string };
 
 async function verify(): Promise<Verdict> {
   const res = await fetch("/api/superadmin/audit-logs/verify", { headers: { accept: "application/json" } });
@@ -22,7 +22,7 @@ export function VerifyChainButton() {
         {m.data?.ok ? <span className="text-emerald-700">Intact: {m.data.checked} entries verified.</span> : null}
         {m.data && !m.data.ok ? (
           <span className="text-red-700">
-            Broken at entry {m.data.brokenAtId}: {m.data.reason}.
+            {m.data.brokenAtId ? `Broken at entry ${m.data.brokenAtId}` : "Broken"}: {m.data.reason}.
           </span>
         ) : null}
       </span>

@@ -1,22 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
-import pg from "pg";
+import type pg from "pg";
 import { getDb } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
-import { canonicalJson, entryHash, GENESIS_HASH } from "@/lib/audit/hash";
-import { DATABASE_URL } from "@/test/support/env";
+import { canonicalJson, entryHashV2, GENESIS_HASH } from "@/lib/audit/hash";
+import { OWNER_DATABASE_URL } from "@/test/support/env";
+import { withPgClient } from "@/scripts/lib/ensure-database";
 
 const system = { type: "system" as const, label: "audit test" };
 
-async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+// As the owner: the app role may not even try what these tests do behind the app's back.
+const withClient = <T>(fn: (c: pg.Client) => Promise<T>) => withPgClient(OWNER_DATABASE_URL, fn);
 
 describe("audit hash chain", () => {
   afterAll(async () => {
@@ -31,10 +25,11 @@ describe("audit hash chain", () => {
     const db = getDb();
     const a = await db.$transaction((tx) => recordAudit(tx, system, { action: "test.chain.first", resourceType: "test", resourceId: "1", metadata: { n: 1 } }));
     const b = await db.$transaction((tx) => recordAudit(tx, system, { action: "test.chain.second", resourceType: "test", resourceId: "2", metadata: { n: 2 } }));
+    const rowA = await db.auditLog.findUniqueOrThrow({ where: { id: a.id } });
     const rowB = await db.auditLog.findUniqueOrThrow({ where: { id: b.id } });
-    expect(rowB.prevHash).toBe(a.hash);
-    expect(entryHash(rowB.prevHash, rowB)).toBe(rowB.hash);
-    const first = await db.auditLog.findFirstOrThrow({ orderBy: { id: "asc" } });
+    expect(rowB.seq).toBe(rowA.seq! + 1n);
+    expect(rowB.prevHash).toBe(rowA.hash);
+    const first = await db.auditLog.findFirstOrThrow({ orderBy: { seq: "asc" } });
     expect(first.prevHash).toBe(GENESIS_HASH);
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
   });
@@ -46,6 +41,45 @@ describe("audit hash chain", () => {
     );
     const verdict = await verifyAuditChain();
     expect(verdict).toMatchObject({ ok: true });
+  });
+
+  it("links several entries of one transaction in the order they were written", async () => {
+    const db = getDb();
+    const ids = await db.$transaction(async (tx) => {
+      const out: bigint[] = [];
+      for (let i = 0; i < 3; i++) out.push((await recordAudit(tx, system, { action: "test.chain.batch", resourceType: "test", resourceId: String(i) })).id);
+      // Pending until COMMIT: no lock is held yet, and the entry has no place in the chain.
+      const pending = await tx.auditLog.findUniqueOrThrow({ where: { id: out[0] } });
+      expect(pending.seq).toBeNull();
+      return out;
+    });
+    const rows = await db.auditLog.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => r.seq! - rows[0]!.seq!)).toEqual([0n, 1n, 2n]);
+    expect(rows[1]!.prevHash).toBe(rows[0]!.hash);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
+  });
+
+  it("the database hashes an entry as lib/audit/hash.ts does, awkward values included", async () => {
+    const db = getDb();
+    const metadata = {
+      numbers: [0, -1, 0.1, 1 / 3, -2.5e-10, 1e-7, 1e-6, 123.456, 1e15, 1e16, 1e20, 1e21, 2 ** 53 + 2, 1.7976931348623157e308, 5e-324, 4.35, 0.000001234],
+      strings: ['quote " backslash \\ slash /', "tab\t newline\n cr\r \b \f \u0001 \u001f \u007f", "é ü 中文 😀 \u2028", ""],
+      nested: { z: [{ b: null, a: true }], y: false, "": "empty key" },
+      // JavaScript sorts keys by UTF-16 code unit: U+FF5E sorts after the surrogates of 😀.
+      "\uff5e": 1,
+      "😀": 2,
+      B: 3,
+      a: 4,
+      "10": 5,
+      "9": 6,
+    };
+    const { id } = await db.$transaction((tx) => recordAudit(tx, { type: "user", userId: "u-1", email: "z@example.com", name: "Zoë \"Z\" <z>", role: "viewer", ip: "::1" }, { action: "test.chain.awkward", resourceType: "test \"quoted\"", resourceId: null, result: "denied", metadata }));
+    const row = await db.auditLog.findUniqueOrThrow({ where: { id } });
+    expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.hashVersion).toBe(2);
+    const [stored] = await db.$queryRaw<{ text: string }[]>`SELECT metadata::text AS text FROM audit_logs WHERE id = ${id}`;
+    expect(entryHashV2(row.prevHash, { ...row, seq: row.seq!, metadataText: stored!.text })).toBe(row.hash);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
   });
 
   it("an entry rolls back with the change it records", async () => {
@@ -60,7 +94,7 @@ describe("audit hash chain", () => {
     expect(await db.auditLog.count()).toBe(before);
   });
 
-  it("the database refuses UPDATE, DELETE and TRUNCATE", async () => {
+  it("the database refuses UPDATE, DELETE and TRUNCATE, even to the table's owner", async () => {
     await withClient(async (c) => {
       await expect(c.query("UPDATE audit_logs SET action = 'tampered' WHERE id = (SELECT max(id) FROM audit_logs)")).rejects.toThrow(/append-only/);
       await expect(c.query("DELETE FROM audit_logs WHERE id = (SELECT max(id) FROM audit_logs)")).rejects.toThrow(/append-only/);

@@ -9,14 +9,17 @@ import type { AuditCreate } from "@/lib/audit/schemas";
 export async function createAuditLog(opts: { actor: Actor | null; input: AuditCreate }) {
   requirePermission(opts.actor, "audit:write");
   const actor = opts.actor;
-  return getDb().$transaction(async (tx) => {
-    const row = await recordAudit(tx, actor, {
+  const db = getDb();
+  const { id } = await db.$transaction((tx) =>
+    recordAudit(tx, actor, {
       action: opts.input.action,
       resourceType: opts.input.resource.type,
       resourceId: opts.input.resource.id,
       result: opts.input.result,
       metadata: { ...opts.input.metadata, recordedVia: "api" },
-    });
-    return { id: row.id.toString(), hash: row.hash };
-  });
+    }),
+  );
+  // The entry is linked into the chain at commit, so its hash is read back afterwards.
+  const row = await db.auditLog.findUniqueOrThrow({ where: { id }, select: { hash: true } });
+  return { id: id.toString(), hash: row.hash };
 }

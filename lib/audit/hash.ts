@@ -41,3 +41,28 @@ export function entryHash(prevHash: string, e: HashedFields): string {
   });
   return createHash("sha256").update(body).digest("hex");
 }
+
+export type HashedFieldsV2 = Omit<HashedFields, "metadata"> & {
+  seq: bigint;
+  /** The metadata as PostgreSQL writes the stored jsonb (`metadata::text`). */
+  metadataText: string;
+};
+
+// Version 2, computed by the database when it links an entry at COMMIT
+// (audit_entry_hash_v2() in migration 20261202143817_audit_chain_at_commit), and here to verify.
+// Both sides build the same text: fixed key order, strings JSON-escaped (PostgreSQL's to_json()
+// and JSON.stringify() escape alike), and the metadata as the database's own jsonb text, so no
+// number or key-order rule has to be reproduced on either side.
+export function canonicalTextV2(prevHash: string, e: HashedFieldsV2): string {
+  const s = (v: string | null) => JSON.stringify(v);
+  return (
+    `{"v":2,"seq":${e.seq.toString()},"prevHash":${s(prevHash)},"createdAt":${s(e.createdAt.toISOString())}` +
+    `,"actorType":${s(e.actorType)},"actorId":${s(e.actorId)},"actorLabel":${s(e.actorLabel)},"action":${s(e.action)}` +
+    `,"resourceType":${s(e.resourceType)},"resourceId":${s(e.resourceId)},"result":${s(e.result)},"ip":${s(e.ip)}` +
+    `,"metadata":${e.metadataText}}`
+  );
+}
+
+export function entryHashV2(prevHash: string, e: HashedFieldsV2): string {
+  return createHash("sha256").update(canonicalTextV2(prevHash, e)).digest("hex");
+}

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { getDb } from "@/lib/db";
 import { APP_VERSION } from "@/lib/env";
 import { registerFleetGauges } from "@/lib/alerts/fleet-gauges";
+import { readChainHeads } from "@/lib/audit/chain-head";
 import { AlertKind } from "@/generated/prisma/enums";
 
 // One registry per process; gauges read the database when scraped, so every replica reports
@@ -51,6 +52,26 @@ function build(): Registry {
     registers: [registry],
     async collect() {
       this.set(await getDb().auditLog.count());
+    },
+  });
+  // The checkpoint only moves forward and the console cannot write it; a scraper that keeps
+  // history sees it go backwards if someone with more rights rewinds it.
+  new Gauge({
+    name: "webwaka_console_audit_head_seq",
+    help: "Sequence number of the audit chain's checkpoint (its newest entry).",
+    registers: [registry],
+    async collect() {
+      this.set((await readChainHeads(getDb())).checkpoint?.seq ?? 0);
+    },
+  });
+  new Gauge({
+    name: "webwaka_console_audit_tail_missing",
+    help: "Entries the audit checkpoint counts that the chain no longer has (deleted from its tail); 0 when intact.",
+    registers: [registry],
+    async collect() {
+      // Both from one snapshot, so a commit between two reads cannot look like a loss.
+      const { checkpoint, last } = await readChainHeads(getDb());
+      this.set(Math.max(0, (checkpoint?.seq ?? 0) - (last?.seq ?? 0)));
     },
   });
   registerFleetGauges(registry);

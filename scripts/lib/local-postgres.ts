@@ -1,12 +1,21 @@
 // Starts and stops a private PostgreSQL cluster in a folder of ours, for `npm start` without a
 // DATABASE_URL and for the test suite. Uses the machine's PostgreSQL server binaries.
 import { execFileSync, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { APP_ROLE, ensureAppRole } from "./app-role";
+import { loadOrCreateSecret } from "./secrets";
 
-export type LocalPostgres = { url: (database: string) => string; port: number; stop: () => void; binDir: string };
+export type LocalPostgres = {
+  /** As the superuser `postgres`, which owns the databases and runs the migrations. */
+  url: (database: string) => string;
+  /** As the console's own role (scripts/lib/app-role.ts), which owns nothing. */
+  appUrl: (database: string) => string;
+  port: number;
+  stop: () => void;
+  binDir: string;
+};
 
 export function findPostgresBinDir(): string | null {
   const root = "/usr/lib/postgresql";
@@ -78,8 +87,9 @@ function describe(e: unknown): string {
 
 /**
  * Starts (initialising on first use) a cluster in `dataDir`, listening on 127.0.0.1 only, with a
- * generated password kept beside it (mode 600). Returns once it accepts connections. A cluster
- * that is already running is attached to, not restarted.
+ * generated password kept beside it (mode 600), and the console's role with a password of its own
+ * beside that. Returns once it accepts connections. A cluster that is already running is attached
+ * to, not restarted.
  */
 export async function startLocalPostgres(opts: {
   dataDir: string;
@@ -112,9 +122,8 @@ export async function startLocalPostgres(opts: {
     }
   }
 
-  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString("base64url") + "\n", { mode: 0o600 });
-  chmodSync(passwordFile, 0o600);
-  const password = readFileSync(passwordFile, "utf8").trim();
+  const password = loadOrCreateSecret(passwordFile, 18);
+  const appPassword = loadOrCreateSecret(path.join(root, "app-password"), 18);
 
   if (!existsSync(path.join(pgdata, "PG_VERSION"))) {
     log(`Initialising a private PostgreSQL cluster in ${pgdata}`);
@@ -135,6 +144,7 @@ export async function startLocalPostgres(opts: {
 
   const pgCtl = path.join(binDir, "pg_ctl");
   const url = (port: number) => (database: string) => `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const appUrl = (port: number) => (database: string) => `postgresql://${APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${port}/${database}`;
   const stopCluster = () => {
     try {
       asPostgres(pgCtl, ["stop", "-D", pgdata, "-m", "fast", "-w", "-t", "30"]);
@@ -150,11 +160,13 @@ export async function startLocalPostgres(opts: {
     const runningPort = Number(readFileSync(path.join(pgdata, "postmaster.pid"), "utf8").split("\n")[3]);
     log(`Using the PostgreSQL already running on 127.0.0.1:${runningPort}`);
     if (readPort(portFile) !== runningPort) writeFileSync(portFile, `${runningPort}\n`);
+    await ensureAppRole(url(runningPort)("postgres"), appPassword);
     let stopped = false;
     return {
       port: runningPort,
       binDir,
       url: url(runningPort),
+      appUrl: appUrl(runningPort),
       stop: () => {
         if (stopped || !opts.stopIfAttached) return;
         stopped = true;
@@ -176,12 +188,14 @@ export async function startLocalPostgres(opts: {
     throw new Error(`PostgreSQL did not start: ${describe(e)}\n${tail}`);
   }
   log(`PostgreSQL is listening on 127.0.0.1:${port}`);
+  await ensureAppRole(url(port)("postgres"), appPassword);
 
   let stopped = false;
   return {
     port,
     binDir,
     url: url(port),
+    appUrl: appUrl(port),
     stop: () => {
       if (stopped) return;
       stopped = true;

@@ -10,6 +10,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../generated/prisma/client";
 import { startLocalPostgres, freePort, type LocalPostgres } from "./local-postgres";
 import { dropDatabase, ensureDatabase } from "./ensure-database";
+import { grantAppRole } from "./app-role";
 import { buildIfStale } from "./build";
 import { prepareFleet, stopFleetProcesses } from "./fleet";
 import { webServerArgs } from "./web-server";
@@ -108,8 +109,10 @@ export async function startStack(opts: { root: string; work: string; name: strin
     pg = await startLocalPostgres({ dataDir: path.join(work, "postgres"), log, stopIfAttached: true });
     const adminUrl = pg.url("postgres");
     await ensureDatabase(adminUrl, dbName);
-    const databaseUrl = pg.url(dbName);
-    await deployMigrations(databaseUrl, { log });
+    // Migrations as the owner; the seed, the server, the workers and the tests as the app role.
+    const ownerUrl = pg.url(dbName);
+    await deployMigrations(ownerUrl, { log });
+    const databaseUrl = await grantAppRole(pg, dbName);
     const password = randomBytes(12).toString("base64url");
     await seedDemo(databaseUrl, { password });
     const tokens = await createRoleTokens(databaseUrl);
@@ -117,6 +120,7 @@ export async function startStack(opts: { root: string; work: string; name: strin
     const shared: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       TEST_ADMIN_DATABASE_URL: adminUrl,
+      TEST_OWNER_DATABASE_URL: ownerUrl,
       NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
       ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       STORAGE_DIR: path.join(work, `storage-${dbName}`),

@@ -5,6 +5,8 @@ export const PASSWORD = process.env.TEST_PASSWORD ?? "";
 export const TOKENS = JSON.parse(process.env.TEST_TOKENS ?? "{}") as Record<Role, string>;
 export const DATABASE_URL = process.env.DATABASE_URL ?? "";
 export const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? "";
+/** The suite's database as its owner (the superuser that ran the migrations); DATABASE_URL is the app role. */
+export const OWNER_DATABASE_URL = process.env.TEST_OWNER_DATABASE_URL ?? "";
 
 export const EMAILS: Record<Role, string> = {
   superadmin: "admin@webwaka.local",
