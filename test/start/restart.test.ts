@@ -2,13 +2,14 @@
 // A real console (scripts/start.ts) in a data folder of its own, with its own private PostgreSQL
 // and demo fleet, none of the suite's environment, and plain TCP listeners standing in for
 // "another program took the port". Also: a worker killed mid-run is restarted and the run ends.
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { promisify } from "node:util";
 import path from "node:path";
 import type { Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
-import { generateApiToken } from "@/lib/auth/tokens";
 import { freePort } from "@/scripts/lib/local-postgres";
 import { waitUntil } from "@/test/support/wait";
 import { callApi, type ApiAnswer } from "@/test/support/env";
@@ -21,6 +22,7 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 const root = path.resolve(import.meta.dirname, "../..");
 const dataDir = path.join(root, ".test-data", `restart-${process.pid}`);
 const READY = /The console is at (\S+)/;
+const run = promisify(execFile);
 
 let port = 0;
 let baseUrl = "";
@@ -122,10 +124,10 @@ describe("npm start, Ctrl-C, npm start", () => {
 
   it("starts from nothing: its own PostgreSQL on a stored port, the demo seeded, the fleet healthy", async () => {
     await start();
-    const t = generateApiToken();
-    const admin = await consoleDb().user.findUniqueOrThrow({ where: { email: "admin@webwaka.local" } });
-    await consoleDb().apiToken.create({ data: { userId: admin.id, name: "restart test", tokenHash: t.hash, prefix: t.prefix } });
-    token = t.token;
+    // As an operator would: `npm run token:create`, which finds the console's database through CONSOLE_DATA_DIR.
+    const created = await run(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/token-create.ts"), "--email", "admin@webwaka.local", "--name", "restart test"], { cwd: root, env: consoleEnv({ CONSOLE_DATA_DIR: dataDir }) });
+    token = created.stdout.trim();
+    expect(token).toMatch(/^wwk_/);
     const all = await instances();
     expect(Object.keys(all).sort()).toEqual(["abuja-staging", "kano-lts", "lagos-production"]);
     for (const i of Object.values(all)) expect(await healthy(i), i.name).toBe(true);
