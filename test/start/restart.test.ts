@@ -153,6 +153,16 @@ describe("npm start, Ctrl-C, npm start", () => {
     expect(await healthy(after)).toBe(true);
   });
 
+  it("restarts a web server killed with SIGKILL", async () => {
+    const children = readFileSync(`/proc/${current?.child.pid}/task/${current?.child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
+    const web = children.find((pid) => /next/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8")));
+    expect(web, "the console's web server process").toBeDefined();
+    process.kill(web ?? 0, "SIGKILL");
+    await current?.waitForLine(new RegExp(`The web server \\(pid ${web}\\) was killed by SIGKILL; restarting it`), 10_000);
+    expect(await answers200(`${baseUrl}/health/status`, 60_000)).toBe(true);
+    expect((await api("GET", "/api/superadmin/instances")).status).toBe(200);
+  });
+
   it("after Ctrl-C and a start with one instance's port taken: the console starts, that instance is failed with the reason, the rest run", async () => {
     const before = await instances();
     const pgPortBefore = runningPgPort();
