@@ -14,10 +14,10 @@ import { seedDemo } from "./db/seed";
 import { prepareFleet, stopFleetProcesses } from "./lib/fleet";
 import { supervise, type Supervised } from "./lib/supervise";
 import { webServerArgs } from "./lib/web-server";
+import { consoleDataDir } from "./lib/data-dir";
 
 const root = path.resolve(import.meta.dirname, "..");
-// CONSOLE_DATA_DIR: another folder than .data/ (a second console on one machine, the tests).
-const dataDir = path.resolve(root, process.env.CONSOLE_DATA_DIR ?? ".data");
+const dataDir = consoleDataDir(root);
 const log = (line: string) => console.log(`[console] ${line}`);
 
 const port = Number(process.env.PORT ?? 3000);

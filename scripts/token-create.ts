@@ -9,6 +9,7 @@ import { PrismaClient } from "../generated/prisma/client";
 import { generateApiToken } from "../lib/auth/tokens";
 import { recordAudit } from "../lib/audit/record-audit";
 import { startLocalPostgres, type LocalPostgres } from "./lib/local-postgres";
+import { consoleDataDir } from "./lib/data-dir";
 
 const args = z
   .object({
@@ -28,7 +29,7 @@ let pg: LocalPostgres | undefined;
 let url = process.env.DATABASE_URL;
 if (!url) {
   // Logs go to stderr: stdout carries the token alone.
-  pg = await startLocalPostgres({ dataDir: path.resolve(import.meta.dirname, "../.data/postgres"), log: (l) => console.error(l) });
+  pg = await startLocalPostgres({ dataDir: path.join(consoleDataDir(path.resolve(import.meta.dirname, "..")), "postgres"), log: (l) => console.error(l) });
   url = pg.appUrl("upgrade_console"); // as the console itself: scripts/lib/app-role.ts
 }
 const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });

@@ -5,6 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { getDb } from "@/lib/db";
 import { Prisma } from "@/generated/prisma/client";
+import type { UpgradeStatus } from "@/generated/prisma/enums";
 import { getEnv } from "@/lib/env";
 import { encryptSecret } from "@/lib/crypto";
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -88,8 +89,11 @@ export const STARTUP_ATTENTION = "The console could not start this instance when
  */
 export async function ensureFleetRunning(log: (line: string) => void): Promise<void> {
   const db = getDb();
-  // An instance with an active run is left to that run's execution: it owns the instance's processes.
-  const instances = await db.instance.findMany({ where: { runtimeConfig: { not: Prisma.DbNull }, hostId: null, activeRun: null }, include: { host: true } });
+  // An instance whose run is executing (running, rolling back) is left to that execution: it owns
+  // the instance's processes and resumes. A run that only holds the instance (monitoring, waiting
+  // for approval or its window) runs nothing: its instance must be started like any other.
+  const executing = { activeRun: { status: { in: ["running", "rolling_back"] as UpgradeStatus[] } } };
+  const instances = await db.instance.findMany({ where: { runtimeConfig: { not: Prisma.DbNull }, hostId: null, NOT: executing }, include: { host: true } });
   for (const i of instances) {
     try {
       const loaded = await loadRuntime(i);

@@ -86,6 +86,18 @@ function describe(e: unknown): string {
 }
 
 /**
+ * Stops the cluster in `dataDir` if it runs. `immediate` is a crash as far as the clients can tell
+ * (no checkpoint, connections cut): the outage tests use it.
+ */
+export function stopLocalPostgres(dataDir: string, mode: "fast" | "immediate" = "fast"): void {
+  const binDir = findPostgresBinDir();
+  if (!binDir) return;
+  const pgdata = path.join(path.resolve(dataDir), "pgdata");
+  if (!existsSync(path.join(pgdata, "postmaster.pid"))) return;
+  asPostgres(path.join(binDir, "pg_ctl"), ["stop", "-D", pgdata, "-m", mode, "-w", "-t", "30"]);
+}
+
+/**
  * Starts (initialising on first use) a cluster in `dataDir`, listening on 127.0.0.1 only, with a
  * generated password kept beside it (mode 600), and the console's role with a password of its own
  * beside that. Returns once it accepts connections. A cluster that is already running is attached

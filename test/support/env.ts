@@ -20,10 +20,17 @@ export function authHeaders(who: Who): Record<string, string> {
   return who === "anonymous" ? {} : { authorization: `Bearer ${TOKENS[who]}` };
 }
 
-export async function api(who: Who, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<{ status: number; json: unknown; text: string; headers: Headers }> {
-  const res = await fetch(`${BASE_URL}${path}`, {
+export type ApiAnswer = { status: number; json: unknown; text: string; headers: Headers };
+
+export function api(who: Who, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiAnswer> {
+  return callApi(BASE_URL, { ...authHeaders(who), ...extraHeaders }, method, path, body);
+}
+
+/** One request to a console at `baseUrl` (the suite's, or one a test started itself). */
+export async function callApi(baseUrl: string, headers: Record<string, string>, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { ...authHeaders(who), ...(body === undefined ? {} : { "content-type": "application/json" }), ...extraHeaders },
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
