@@ -5,7 +5,6 @@ import path from "node:path";
 import pg from "pg";
 import { getDb } from "@/lib/db";
 import { Prisma } from "@/generated/prisma/client";
-import type { UpgradeStatus } from "@/generated/prisma/enums";
 import { getEnv } from "@/lib/env";
 import { encryptSecret } from "@/lib/crypto";
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -82,26 +81,50 @@ export async function waitForHealthy(baseUrl: string, timeoutMs = 30_000): Promi
 // The prefix of the attention reason a failed start-up leaves; a later successful start clears it.
 export const STARTUP_ATTENTION = "The console could not start this instance when it started";
 
+type FleetInstance = Prisma.InstanceGetPayload<{ include: { host: true; activeRun: { include: { steps: { select: { key: true; status: true } } } } } }>;
+
+/**
+ * The version an instance should be running when the console starts. Usually its own; while a
+ * run is executing on it, what that run's progress implies, so the run can resume where it was:
+ * before `migrate` the old version (the checks and maintenance steps talk to it), after its
+ * redeploy the new one (validation and monitoring do). In between, and for a rollback before it
+ * redeploys, nothing: the run's next steps start what they need.
+ */
+export function versionToStart(i: Pick<FleetInstance, "version" | "activeRun">): string | null {
+  const run = i.activeRun;
+  if (!run || (run.status !== "running" && run.status !== "rolling_back")) return i.version;
+  const status = (key: string) => run.steps.find((s) => s.key === key)?.status;
+  if (run.kind === "upgrade") {
+    if (status("deploy") === "succeeded") return run.toVersion;
+    return status("migrate") === "pending" ? run.fromVersion : null;
+  }
+  return status(run.kind === "rollback" ? "rb_deploy_previous" : "em_deploy_previous") === "succeeded" ? run.toVersion : null;
+}
+
 /**
  * After a console restart: start any provisioned process-driver instance that is not running. One
- * instance that cannot start (its port taken, its release missing) is marked failed with the reason
- * and the others start anyway: the console itself must come up to show it.
+ * instance that cannot start (its port taken, its release missing) is marked as needing attention
+ * with the reason, and the others start anyway: the console itself must come up to show it. An
+ * instance whose run is executing gets the version that run's progress implies (versionToStart),
+ * and its status stays the run's to set.
  */
 export async function ensureFleetRunning(log: (line: string) => void): Promise<void> {
   const db = getDb();
-  // An instance whose run is executing (running, rolling back) is left to that execution: it owns
-  // the instance's processes and resumes. A run that only holds the instance (monitoring, waiting
-  // for approval or its window) runs nothing: its instance must be started like any other.
-  const executing = { activeRun: { status: { in: ["running", "rolling_back"] as UpgradeStatus[] } } };
-  const instances = await db.instance.findMany({ where: { runtimeConfig: { not: Prisma.DbNull }, hostId: null, NOT: executing }, include: { host: true } });
+  const instances = await db.instance.findMany({
+    where: { runtimeConfig: { not: Prisma.DbNull }, hostId: null },
+    include: { host: true, activeRun: { include: { steps: { select: { key: true, status: true } } } } },
+  });
   for (const i of instances) {
+    const executing = i.activeRun?.status === "running" || i.activeRun?.status === "rolling_back";
     try {
+      const version = versionToStart(i);
+      if (version === null) continue;
       const loaded = await loadRuntime(i);
       const s = await loaded.driver.status(loaded.runtime);
-      if (!(s.app.running && s.worker.running)) {
-        const release = await db.release.findUnique({ where: { type_version: { type: "platform", version: i.version } }, include: { artifacts: true } });
-        if (!release) throw new Error(`its release ${i.version} is not in the release list`);
-        log(`Starting ${i.name} (${i.version})`);
+      if (!(s.app.running && s.worker.running && s.app.version === version)) {
+        const release = await db.release.findUnique({ where: { type_version: { type: "platform", version } }, include: { artifacts: true } });
+        if (!release) throw new Error(`its release ${version} is not in the release list`);
+        log(`Starting ${i.name} (${version}${executing ? `, for its ${i.activeRun?.kind.replace("_", " ")} in progress` : ""})`);
         const artifacts = releaseArtifacts(release);
         await loaded.driver.pull(loaded.runtime, artifacts, () => undefined);
         await loaded.driver.deploy(loaded.runtime, artifacts, () => undefined);
@@ -114,7 +137,7 @@ export async function ensureFleetRunning(log: (line: string) => void): Promise<v
       const reason = `${STARTUP_ATTENTION}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
       log(`${i.name} did not start: ${reason}`);
       await db.$transaction(async (tx) => {
-        await tx.instance.update({ where: { id: i.id }, data: { status: "failed", attentionReason: reason, attentionAt: new Date() } });
+        await tx.instance.update({ where: { id: i.id }, data: { ...(executing ? {} : { status: "failed" as const }), attentionReason: reason, attentionAt: new Date() } });
         await recordAudit(tx, { type: "system", label: "start-up" }, { action: "instance.start", resourceType: "instance", resourceId: i.id, result: "failure", metadata: { name: i.name, reason } });
       });
     }
