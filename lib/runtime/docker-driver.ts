@@ -212,7 +212,8 @@ export function createDockerDriver(options: DockerDriverOptions = {}): RuntimeDr
    */
   async function stopSettled(docker: Docker, name: string): Promise<void> {
     const c = docker.getContainer(name);
-    const deadline = Date.now() + startGraceMs + stopTimeout * 1000;
+    // Generous: the loop ends as soon as it is down, and a loaded engine restarts slowly.
+    const deadline = Date.now() + Math.max(30_000, startGraceMs + stopTimeout * 1000);
     for (;;) {
       await c.stop({ t: stopTimeout }).catch(() => {});
       await sleep(300);

@@ -3,7 +3,8 @@
 // not sent by browsers on their own, so they are unaffected.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestInstance, stopTestInstance, type TestInstance } from "@/test/support/instances";
 import { BASE_URL, TOKENS } from "@/test/support/env";
 import { testDb } from "@/test/support/db";
 import { sessionCookie } from "@/test/support/session";
@@ -14,10 +15,16 @@ const base = new URL(BASE_URL);
 const OTHER_ORIGIN = `${base.protocol}//${base.hostname}:${Number(base.port) === 65535 ? 65534 : Number(base.port) + 1}`;
 
 let instanceId = "";
+let real: TestInstance | undefined;
+
+afterAll(async () => {
+  if (real) await stopTestInstance(real).catch(() => undefined);
+});
 
 beforeAll(async () => {
-  const inst = await testDb().instance.create({ data: { name: `csrf-${Date.now()}`, url: "http://127.0.0.1:4998", version: "1.1.0", updateChannel: "manual_approval" } });
-  instanceId = inst.id;
+  // A real instance: the maintenance switch drives the platform itself when a write goes through.
+  real = await createTestInstance("1.1.0", { channel: "manual_approval" });
+  instanceId = real.id;
 });
 
 async function auditCount(): Promise<number> {
