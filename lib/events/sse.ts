@@ -5,6 +5,8 @@ const HEARTBEAT_MS = 15_000;
 // How often an open stream asks whether its reader may still read it. A revoked token, a disabled
 // user or a revoked status link ends the stream within this long.
 export const RECHECK_MS = 3_000;
+// How long a stream stays open while its re-check cannot be made at all (a database outage).
+export const RECHECK_GRACE_MS = 60_000;
 
 export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" };
 
@@ -44,14 +46,25 @@ export function sseLifecycle(opts: {
       // already closed by the client
     }
   };
+  let failingSince: number | null = null;
   const check = async () => {
     if (checking || closed) return;
     checking = true;
-    // Fail closed: if the check cannot be made, the client reconnects and is checked afresh.
-    const ok = await opts.stillAllowed().catch((e: unknown) => {
-      logError("SSE re-check failed; closing the stream", e);
-      return false;
-    });
+    const ok = await opts.stillAllowed().then(
+      (allowed) => {
+        failingSince = null;
+        return allowed;
+      },
+      (e: unknown) => {
+        // The check could not be made: the database is away. Nothing can be revoked while it is
+        // (revoking is a write), so the stream rides out a short outage, as the console does, and
+        // re-checks as soon as it can. One that cannot be checked for RECHECK_GRACE_MS closes.
+        failingSince ??= Date.now();
+        const tooLong = Date.now() - failingSince >= RECHECK_GRACE_MS;
+        if (tooLong) logError("SSE re-check kept failing; closing the stream", e);
+        return !tooLong;
+      },
+    );
     checking = false;
     if (!ok) close();
   };

@@ -155,7 +155,7 @@ describe("npm start, Ctrl-C, npm start", () => {
 
   it("restarts a web server killed with SIGKILL", async () => {
     const children = readFileSync(`/proc/${current?.child.pid}/task/${current?.child.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
-    const web = children.find((pid) => /next/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8")));
+    const web = children.find((pid) => /web-server\.mjs/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8")));
     expect(web, "the console's web server process").toBeDefined();
     process.kill(web ?? 0, "SIGKILL");
     await current?.waitForLine(new RegExp(`The web server \\(pid ${web}\\) was killed by SIGKILL; restarting it`), 10_000);
