@@ -124,7 +124,13 @@ try {
   // both ride out a database outage by themselves (docs/architecture.md, "Restarts and crashes").
   web = supervise({ name: "web server", log, start: () => spawn(process.execPath, webServerArgs(root, port, host), { cwd: root, env, stdio: "inherit" }) });
   worker = supervise({ name: "worker", log, start: () => spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: "inherit" }) });
-  log(`The console is at ${env.NEXTAUTH_URL}  (Ctrl-C to stop)`);
+  // Said once the web server answers, so the address works when it is read.
+  const probe = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/health/status`;
+  for (let waited = 0; waited < 120_000 && !stopping; waited += 250) {
+    if (await fetch(probe).then((r) => r.ok, () => false)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!stopping) log(`The console is at ${env.NEXTAUTH_URL}  (Ctrl-C to stop)`);
 } catch (e) {
   console.error(`[console] ${e instanceof Error ? e.message : String(e)}`);
   shutdown(1);
