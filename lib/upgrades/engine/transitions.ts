@@ -16,9 +16,12 @@ export const TERMINAL: UpgradeStatus[] = ["succeeded", "failed", "rolled_back", 
 /** Conditional status change with its event; false when the run was not in an expected state. */
 export async function moveRun(tx: Tx, runId: string, from: UpgradeStatus[], to: UpgradeStatus, extra: Record<string, unknown> = {}, message?: string): Promise<boolean> {
   const terminal = TERMINAL.includes(to);
+  // Only a running run is executed: any other status gives the lease back in the same commit, so
+  // nobody ever sees a run that waits (monitoring, the checklist) or ended still leased.
+  const release = to !== "running" ? { leaseOwner: null, leaseExpiresAt: null } : {};
   const n = await tx.upgradeRun.updateMany({
     where: { id: runId, status: { in: from } },
-    data: { status: to, ...(terminal ? { finishedAt: new Date(), activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null } : {}), ...extra },
+    data: { status: to, ...release, ...(terminal ? { finishedAt: new Date(), activeInstanceId: null } : {}), ...extra },
   });
   if (n.count === 0) return false;
   await emitRunEvent(tx, runId, { type: "run_status", message: message ?? `Run ${to.replace("_", " ")}`, data: { status: to } });
