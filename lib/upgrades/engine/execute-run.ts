@@ -145,9 +145,12 @@ async function stepLoop(lease: Lease, signal: AbortSignal): Promise<void> {
       return;
     }
 
-    // Log lines are fenced like every other write: a lapsed execution's lines are dropped.
+    // Log lines are fenced like every other write: a lapsed execution's lines are dropped. They are
+    // written one after another, so their ids (and the SSE order) follow the order they were said
+    // in, and all of them land before the step's outcome.
+    let logged: Promise<unknown> = Promise.resolve();
     const log = (level: LogLevel, message: string) => {
-      void fencedShared(lease, (tx) => emitRunEvent(tx, run.id, { type: "log", stepId: step.id, level, message }).then(() => undefined)).catch(() => undefined);
+      logged = logged.then(() => fencedShared(lease, (tx) => emitRunEvent(tx, run.id, { type: "log", stepId: step.id, level, message }).then(() => undefined))).catch(() => undefined);
     };
     let outcome: StepOutcome;
     try {
@@ -158,7 +161,9 @@ async function stepLoop(lease: Lease, signal: AbortSignal): Promise<void> {
       const [targetRelease, sourceRelease] = await Promise.all([loadRelease(run.toVersion), loadRelease(run.fromVersion)]);
       const results = Object.fromEntries(run.steps.filter((s) => s.result).map((s) => [s.key, s.result as Record<string, unknown>]));
       outcome = await fn({ run, step, loaded, target: releaseArtifacts(targetRelease), targetRelease, source: releaseArtifacts(sourceRelease), sourceRelease, log, results, signal });
+      await logged;
     } catch (e) {
+      await logged;
       // Another execution owns the run now: nothing of this one's may be written.
       if (signal.aborted || e instanceof LeaseLost || errorCode(e) === "lease_lost") return;
       const code = errorCode(e);
