@@ -1,93 +1,98 @@
-// P3: SSE delivery latency with many clients watching one run, from one web process.
-import pg from "pg";
-import type { Stack } from "../lib/stack";
-import { log, pct, rssMiB, max, type Bench } from "./lib";
+// P3: SSE delivery with many clients watching one run from one web process, next to a bare fan-out
+// server (scripts/bench/bare-fanout-server.mjs) on the same database, with the same clients and
+// the same events, in the same run.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { log, pct, max, rssMiB, root, RUNS, triple, type Bench } from "./lib";
+import { CLIENTS, createBenchRun, eventWriter, openWatchers, sleep, waitFor } from "./sse-clients";
 
-const CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
 const EVENTS = 20;
+const EVENT_GAP_MS = 250;
 
-async function benchSse(stack: Stack, runId: string) {
-  const rssBefore = rssMiB(stack.serverPid);
-  const latencies: number[] = [];
-  const ready: Promise<void>[] = [];
-  const aborts: AbortController[] = [];
-  const db = new pg.Client({ connectionString: stack.databaseUrl });
-  await db.connect();
-  const maxId = (await db.query<{ m: string }>("SELECT coalesce(max(id), 0)::text AS m FROM run_events WHERE run_id = $1", [runId])).rows[0]?.m ?? "0";
-  for (let c = 0; c < CLIENTS; c++) {
-    const ctrl = new AbortController();
-    aborts.push(ctrl);
-    ready.push(
-      (async () => {
-        const res = await fetch(`${stack.baseUrl}/api/superadmin/upgrades/${runId}/events`, { headers: { authorization: `Bearer ${stack.tokens.viewer}`, "last-event-id": maxId }, signal: ctrl.signal });
-        if (!res.ok || !res.body) throw new Error(`SSE answered ${res.status}`);
-        const reader = res.body.getReader();
-        const dec = new TextDecoder();
-        let buf = "";
-        void (async () => {
-          try {
-            for (;;) {
-              const { value, done } = await reader.read();
-              if (done) return;
-              buf += dec.decode(value, { stream: true });
-              let i: number;
-              while ((i = buf.indexOf("\n\n")) >= 0) {
-                const frame = buf.slice(0, i);
-                buf = buf.slice(i + 2);
-                const m = /"message":"bench:(\d+(?:\.\d+)?)"/.exec(frame);
-                if (m) latencies.push(performance.timeOrigin + performance.now() - Number(m[1]));
-              }
-            }
-          } catch {
-            // aborted at the end
-          }
-        })();
-      })(),
-    );
-  }
-  await Promise.all(ready);
-  await new Promise((r) => setTimeout(r, 1000));
-  const rssConnected = rssMiB(stack.serverPid);
-  log(`${CLIENTS} SSE clients connected; server RSS ${rssBefore} → ${rssConnected} MiB`);
+type Measured = { connectMs: number; p50: number; p95: number; p99: number; max: number; delivered: number; failed: number; rssIdle: number; rssConnected: number };
+
+async function startBareServer(databaseUrl: string): Promise<{ url: string; pid: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(root, "scripts/bench/bare-fanout-server.mjs")], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, child };
+}
+
+/** One measurement: CLIENTS streams of `url`, EVENTS events written 250 ms apart, every delivery timed. */
+async function measure(opts: { url: string; headers: Record<string, string>; pid: number; databaseUrl: string; runId: string }): Promise<Measured> {
+  const writer = await eventWriter(opts.databaseUrl, opts.runId);
+  const rssIdle = rssMiB(opts.pid);
+  const watchers = await openWatchers(opts.url, { ...opts.headers, "last-event-id": await writer.maxId() });
+  await sleep(1000);
+  const rssConnected = rssMiB(opts.pid);
   for (let e = 0; e < EVENTS; e++) {
-    const sentAt = performance.timeOrigin + performance.now();
-    await db.query("BEGIN");
-    await db.query("INSERT INTO run_events (run_id, type, level, message) VALUES ($1, 'log', 'info', $2)", [runId, `bench:${sentAt}`]);
-    await db.query("SELECT pg_notify('run_events', $1)", [runId]);
-    await db.query("COMMIT");
-    await new Promise((r) => setTimeout(r, 250));
+    await writer.write();
+    await sleep(EVENT_GAP_MS);
   }
-  const deadline = Date.now() + 15_000;
-  while (latencies.length < CLIENTS * EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const a of aborts) a.abort();
-  await db.end();
-  return { latencies, delivered: latencies.length, expected: CLIENTS * EVENTS, rssBefore, rssConnected };
+  await waitFor(() => watchers.latencies.length, CLIENTS * EVENTS, 15_000);
+  watchers.close();
+  await writer.end();
+  // Let the server notice the closed streams before the next measurement.
+  await sleep(2000);
+  const l = watchers.latencies;
+  return { connectMs: watchers.connectMs, p50: pct(l, 50), p95: pct(l, 95), p99: pct(l, 99), max: max(l), delivered: l.length, failed: watchers.failed(), rssIdle, rssConnected };
+}
+
+function rows(label: string, all: Measured[]): string {
+  const f = (k: keyof Measured, unit: "ms" | "s" | "MiB" | "") => triple(all.map((m) => m[k]), unit);
+  return [
+    `| ${label}: events delivered (of ${CLIENTS * EVENTS}) | ${f("delivered", "")} |`,
+    `| ${label}: streams failed | ${f("failed", "")} |`,
+    `| ${label}: connect ${CLIENTS} clients | ${f("connectMs", "s")} |`,
+    `| ${label}: delivery p50 | ${f("p50", "ms")} |`,
+    `| ${label}: delivery p95 | ${f("p95", "ms")} |`,
+    `| ${label}: delivery p99 | ${f("p99", "ms")} |`,
+    `| ${label}: delivery max | ${f("max", "ms")} |`,
+    `| ${label}: server RSS idle | ${f("rssIdle", "MiB")} |`,
+    `| ${label}: server RSS, ${CLIENTS} connected | ${f("rssConnected", "MiB")} |`,
+  ].join("\n");
 }
 
 export const sseBench: Bench = {
   name: "sse",
   needsServer: true,
   async run(stack) {
-    const db = new pg.Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    const runId = (await db.query<{ id: string }>("SELECT id::text FROM upgrade_runs ORDER BY id DESC LIMIT 1")).rows[0]?.id;
-    await db.end();
-    if (!runId) throw new Error("The sse bench needs a run to watch; the seed made none.");
-    const sse = await benchSse(stack, runId);
-    return `## P3: SSE delivery with ${CLIENTS} connected clients
+    const runId = await createBenchRun(stack.databaseUrl);
+    const bare = await startBareServer(stack.databaseUrl);
+    const consoleRuns: Measured[] = [];
+    const bareRuns: Measured[] = [];
+    try {
+      for (let i = 0; i < RUNS; i++) {
+        const c = await measure({ url: `${stack.baseUrl}/api/superadmin/upgrades/${runId}/events`, headers: { authorization: `Bearer ${stack.tokens.viewer}` }, pid: stack.serverPid, databaseUrl: stack.databaseUrl, runId });
+        log(`sse run ${i + 1} console: connect ${c.connectMs.toFixed(0)} ms, p95 ${c.p95.toFixed(0)} ms, ${c.delivered} delivered, ${c.failed} failed`);
+        const b = await measure({ url: `${bare.url}/events/${runId}`, headers: {}, pid: bare.pid, databaseUrl: stack.databaseUrl, runId });
+        log(`sse run ${i + 1} bare: connect ${b.connectMs.toFixed(0)} ms, p95 ${b.p95.toFixed(0)} ms, ${b.delivered} delivered, ${b.failed} failed`);
+        consoleRuns.push(c);
+        bareRuns.push(b);
+      }
+    } finally {
+      bare.child.kill("SIGTERM");
+    }
+    return `## P3: SSE delivery with ${CLIENTS} watchers of one run
 
-${EVENTS} events written to one run (insert + \`pg_notify\`, 250 ms apart) while ${CLIENTS} clients
-streamed \`GET /api/superadmin/upgrades/{id}/events\` from one web process.
+${EVENTS} events written to one run (insert + \`pg_notify\` in one transaction, ${EVENT_GAP_MS} ms apart)
+while ${CLIENTS} clients stream it from one process: the console's
+\`GET /api/superadmin/upgrades/{id}/events\` (a viewer's API token), and the baseline, a bare
+fan-out server (\`scripts/bench/bare-fanout-server.mjs\`: node:http, one LISTEN connection, one
+read per notification written to every stream, no auth, no framework) on the same database.
+Clients connect all at once with \`Last-Event-ID\` at the run's latest event. Delivery is from
+the event's commit to its parse by the client, on the same machine. Goal: console p95 < 100 ms.
 
-| | |
+| min / median / max over ${RUNS} runs | |
 |---|---|
-| events delivered | ${sse.delivered} of ${sse.expected} |
-| latency p50 | ${pct(sse.latencies, 50).toFixed(0)} ms |
-| latency p95 | ${pct(sse.latencies, 95).toFixed(0)} ms |
-| latency p99 | ${pct(sse.latencies, 99).toFixed(0)} ms |
-| latency max | ${max(sse.latencies).toFixed(0)} ms |
-| server RSS, idle → ${CLIENTS} clients connected | ${sse.rssBefore} → ${sse.rssConnected} MiB |
-
-Latency is from the commit of the event's row to the client parsing it, on the same machine.`;
+${rows("console", consoleRuns)}
+${rows("bare", bareRuns)}`;
   },
 };
