@@ -2,7 +2,7 @@
 // with nobody watching (the baseline), on the same web process in the same run.
 import type { Stack } from "../lib/stack";
 import { log, pct, max, RUNS, triple, type Bench } from "./lib";
-import { CLIENTS, createBenchRun, eventWriter, openWatchers, sleep } from "./sse-clients";
+import { CLIENTS, createBenchRun, eventWriter, openWatchers, sleep, waitForStreamsClosed } from "./sse-clients";
 
 const RATE = 50;
 const SECONDS = 20;
@@ -75,7 +75,7 @@ export const apiLoadBench: Bench = {
       const w = await load(stack, runId);
       watchers.close();
       log(`api-load run ${i + 1} ${CLIENTS} watchers (connected in ${watchers.connectMs.toFixed(0)} ms, ${watchers.failed()} failed): ${w.answered} answered, p95 ${w.p95.toFixed(0)} ms`);
-      await sleep(2000);
+      await waitForStreamsClosed(stack.baseUrl);
       quiet.push(q);
       watched.push(w);
     }

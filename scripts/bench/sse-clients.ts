@@ -1,6 +1,8 @@
 // What the SSE benches share: a run of their own to watch, many streaming clients that time each
 // event from its commit to its arrival, and the writer of those events.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import http from "node:http";
 import pg from "pg";
 
 export const CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
@@ -32,54 +34,60 @@ export type Watchers = {
 /**
  * Opens `count` streams of `url` (all at once, as a fleet of browsers reconnecting would) and
  * resolves once every one is live. Each frame whose message is `bench:<epoch ms>` is timed.
+ * Plain node:http with a socket per stream, so the clients cost as little as they can.
  */
 export async function openWatchers(url: string, headers: Record<string, string>, count = CLIENTS): Promise<Watchers> {
   const latencies: number[] = [];
-  const aborts: AbortController[] = [];
+  const requests: http.ClientRequest[] = [];
   let failed = 0;
+  let closing = false;
   const started = performance.now();
   const live: Promise<void>[] = [];
   for (let c = 0; c < count; c++) {
-    const ctrl = new AbortController();
-    aborts.push(ctrl);
     live.push(
       new Promise<void>((resolve) => {
-        void (async () => {
-          let ready = false;
-          const markReady = () => {
-            if (!ready) resolve();
-            ready = true;
-          };
-          try {
-            const res = await fetch(url, { headers, signal: ctrl.signal });
-            if (!res.ok || !res.body) throw new Error(`SSE answered ${res.status}`);
-            const reader = res.body.getReader();
-            const dec = new TextDecoder();
-            let buf = "";
-            for (;;) {
-              const { value, done } = await reader.read();
-              if (done) throw new Error("ended");
-              buf += dec.decode(value, { stream: true });
-              let i: number;
-              while ((i = buf.indexOf("\n\n")) >= 0) {
-                const frame = buf.slice(0, i);
-                buf = buf.slice(i + 2);
-                if (frame.startsWith("retry:")) markReady();
-                const m = /"message":"bench:(\d+(?:\.\d+)?)"/.exec(frame);
-                if (m) latencies.push(performance.timeOrigin + performance.now() - Number(m[1]));
-              }
-            }
-          } catch {
-            if (!ctrl.signal.aborted) failed++;
-            markReady();
+        let ready = false;
+        const markReady = () => {
+          if (!ready) resolve();
+          ready = true;
+        };
+        const fail = () => {
+          if (!closing) failed++;
+          markReady();
+        };
+        const req = http.get(url, { headers, agent: false }, (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            return fail();
           }
-        })();
+          res.setEncoding("utf8");
+          let buf = "";
+          res.on("data", (chunk: string) => {
+            buf += chunk;
+            let i: number;
+            while ((i = buf.indexOf("\n\n")) >= 0) {
+              const frame = buf.slice(0, i);
+              buf = buf.slice(i + 2);
+              if (frame.startsWith("retry:")) markReady();
+              const m = /"message":"bench:(\d+(?:\.\d+)?)"/.exec(frame);
+              if (m) latencies.push(performance.timeOrigin + performance.now() - Number(m[1]));
+            }
+          });
+          res.on("end", fail);
+          res.on("error", fail);
+        });
+        req.on("error", fail);
+        requests.push(req);
       }),
     );
   }
   await Promise.all(live);
   const connectMs = performance.now() - started;
-  return { connectMs, latencies, failed: () => failed, close: () => aborts.forEach((a) => a.abort()) };
+  const close = () => {
+    closing = true;
+    for (const r of requests) r.destroy();
+  };
+  return { connectMs, latencies, failed: () => failed, close };
 }
 
 /** Writes events to a run as the engine does (insert + pg_notify in one transaction). */
@@ -107,4 +115,19 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function waitFor(have: () => number, want: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (have() < want && Date.now() < deadline) await sleep(100);
+}
+
+/** Server-side sockets open on 127.0.0.1:`port` (from /proc/net/tcp: local port, state ESTABLISHED). */
+function openSockets(port: number): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .filter((l) => l.trim().split(/\s+/)[1]?.endsWith(`:${hex}`) && l.trim().split(/\s+/)[3] === "01").length;
+}
+
+/** Waits (up to 30 s) until the server at `url` has let go of the streams the clients closed. */
+export async function waitForStreamsClosed(url: string): Promise<void> {
+  const port = Number(new URL(url).port);
+  const deadline = Date.now() + 30_000;
+  while (openSockets(port) > 20 && Date.now() < deadline) await sleep(250);
 }

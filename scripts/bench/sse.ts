@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { log, pct, max, rssMiB, root, RUNS, triple, type Bench } from "./lib";
-import { CLIENTS, createBenchRun, eventWriter, openWatchers, sleep, waitFor } from "./sse-clients";
+import { CLIENTS, createBenchRun, eventWriter, openWatchers, sleep, waitFor, waitForStreamsClosed } from "./sse-clients";
 
 const EVENTS = 20;
 const EVENT_GAP_MS = 250;
@@ -40,7 +40,7 @@ async function measure(opts: { url: string; headers: Record<string, string>; pid
   watchers.close();
   await writer.end();
   // Let the server notice the closed streams before the next measurement.
-  await sleep(2000);
+  await waitForStreamsClosed(opts.url);
   const l = watchers.latencies;
   return { connectMs: watchers.connectMs, p50: pct(l, 50), p95: pct(l, 95), p99: pct(l, 99), max: max(l), delivered: l.length, failed: watchers.failed(), rssIdle, rssConnected };
 }
