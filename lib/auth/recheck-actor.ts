@@ -3,6 +3,7 @@ import { getDb } from "@/lib/db";
 import { can, type Permission } from "@/lib/auth/permissions";
 import type { Actor } from "@/lib/auth/actor";
 import { isCurrentSession } from "@/lib/auth/sessions";
+import type { StillAllowed } from "@/lib/events/shared-recheck";
 
 /**
  * Whether `actor`, resolved when a long-lived response (an SSE stream) began, still stands now:
@@ -23,4 +24,14 @@ export async function isActorStillAllowed(actor: Actor, permission: Permission):
   // A session ended since the stream began (sign-out, password change): the stream ends with it.
   if (actor.sessionVersion !== undefined && !isCurrentSession(user, actor.sessionVersion)) return false;
   return can(user.role, permission);
+}
+
+/**
+ * The re-check of a stream opened by `actor` for `permission`. The key holds exactly what the
+ * answer depends on (the token, or the user and the session's version, and the permission), so
+ * all the streams of one credential share one check (lib/events/shared-recheck.ts).
+ */
+export function actorStillAllowed(actor: Actor, permission: Permission): StillAllowed {
+  const who = actor.type === "system" ? "system" : actor.type === "token" ? `token:${actor.tokenId}` : `user:${actor.userId}:${actor.sessionVersion ?? "-"}`;
+  return { key: `actor:${who}:${permission}`, check: () => isActorStillAllowed(actor, permission) };
 }

@@ -1,67 +1,59 @@
 import "server-only";
-import { getDb } from "@/lib/db";
-import { subscribeRun } from "@/lib/events/listener";
+import { watchRun, type StreamEvent } from "@/lib/events/run-feed";
 import { SSE_HEADERS, sseLifecycle, type StillAllowed } from "@/lib/events/sse";
 import { parseBigintId } from "@/lib/http/read-input";
 
-export type StreamEvent = { id: string; type: string; stepKey: string | null; level: string | null; message: string | null; data: unknown; at: string };
+export { eventsSince, type StreamEvent } from "@/lib/events/run-feed";
 
-export async function eventsSince(runId: string, afterId: bigint, limit = 500): Promise<StreamEvent[]> {
-  const rows = await getDb().runEvent.findMany({ where: { runId, id: { gt: afterId } }, orderBy: { id: "asc" }, take: limit, include: { step: { select: { key: true } } } });
-  return rows.map((r) => ({ id: r.id.toString(), type: r.type, stepKey: r.step?.key ?? null, level: r.level, message: r.message, data: r.data, at: r.createdAt.toISOString() }));
+/** What a stream sends of an event: all of it, less, or (null) nothing. One function per kind of stream. */
+export type Redact = (e: StreamEvent) => StreamEvent | null;
+
+const encoder = new TextEncoder();
+// The rows a feed hands out are shared by all its watchers: each is encoded once per kind of
+// stream, not once per stream.
+const plainFrames = new WeakMap<StreamEvent, Uint8Array>();
+const redactedFrames = new WeakMap<Redact, WeakMap<StreamEvent, Uint8Array | null>>();
+
+function encodeFrame(e: StreamEvent | null): Uint8Array | null {
+  return e ? encoder.encode(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`) : null;
+}
+
+function frameOf(e: StreamEvent, redact: Redact | undefined): Uint8Array | null {
+  const cache = redact ? (redactedFrames.get(redact) ?? redactedFrames.set(redact, new WeakMap()).get(redact)!) : plainFrames;
+  let frame = cache.get(e);
+  if (frame === undefined) {
+    frame = encodeFrame(redact ? redact(e) : e);
+    cache.set(e, frame as Uint8Array);
+  }
+  return frame;
 }
 
 /**
  * An SSE response for a run: replays what the client missed (after `lastEventId`), then streams
  * new events as they are committed, with a heartbeat comment so proxies keep the line open.
+ * Every stream of a run in this process shares one read per notification (lib/events/run-feed.ts).
  * `redact` lets the stakeholder stream send less than the console's; `stillAllowed` ends the
  * stream once its reader's credential no longer holds.
  */
-export function runEventStream(opts: { runId: string; lastEventId: bigint; signal: AbortSignal; stillAllowed: StillAllowed; redact?: (e: StreamEvent) => StreamEvent | null }): Response {
-  const encoder = new TextEncoder();
-  let cursor = opts.lastEventId;
+export function runEventStream(opts: { runId: string; lastEventId: bigint; signal: AbortSignal; stillAllowed: StillAllowed; redact?: Redact }): Response {
   let cleanup: (() => void) | undefined;
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       let closed = false;
-      let pumping: Promise<void> | null = null;
-      let again = false;
-      const send = (text: string) => {
-        if (!closed) controller.enqueue(encoder.encode(text));
+      const enqueue = (bytes: Uint8Array) => {
+        if (!closed) controller.enqueue(bytes);
       };
-      const pump = async () => {
-        for (;;) {
-          const batch = await eventsSince(opts.runId, cursor);
-          for (const raw of batch) {
-            cursor = BigInt(raw.id);
-            const e = opts.redact ? opts.redact(raw) : raw;
-            if (e) send(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-          }
-          if (batch.length < 500) return;
-        }
-      };
-      // Notifications can arrive while a read is under way: read again after it, never in parallel.
-      const wake = () => {
-        if (pumping) {
-          again = true;
-          return;
-        }
-        pumping = pump()
-          .catch(() => undefined)
-          .finally(() => {
-            pumping = null;
-            if (again) {
-              again = false;
-              wake();
-            }
-          });
-      };
-      const unsubscribe = await subscribeRun(opts.runId, wake);
+      const unsubscribe = await watchRun(opts.runId, {
+        cursor: opts.lastEventId,
+        deliver: (e) => {
+          const frame = frameOf(e, opts.redact);
+          if (frame) enqueue(frame);
+        },
+      });
       const onClose = () => {
         closed = true;
       };
-      cleanup = sseLifecycle({ controller, send, unsubscribe, onClose, stillAllowed: opts.stillAllowed, signal: opts.signal });
-      wake();
+      cleanup = sseLifecycle({ controller, send: (text) => enqueue(encoder.encode(text)), unsubscribe, onClose, stillAllowed: opts.stillAllowed, signal: opts.signal });
     },
     cancel() {
       cleanup?.();

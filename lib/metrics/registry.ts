@@ -1,10 +1,11 @@
 import "server-only";
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import { getDb } from "@/lib/db";
 import { APP_VERSION } from "@/lib/env";
 import { registerFleetGauges } from "@/lib/alerts/fleet-gauges";
 import { readChainHeads } from "@/lib/audit/chain-head";
 import { AlertKind } from "@/generated/prisma/enums";
+import { streamCounters } from "@/lib/metrics/stream-counters";
 
 // One registry per process; gauges read the database when scraped, so every replica reports
 // the same fleet numbers and nothing needs keeping in sync.
@@ -75,7 +76,34 @@ function build(): Registry {
     },
   });
   registerFleetGauges(registry);
+  registerStreamMetrics(registry);
   return registry;
+}
+
+// This process's live views: how many streams, and what they cost the database.
+function registerStreamMetrics(registry: Registry): void {
+  new Gauge({
+    name: "webwaka_console_sse_streams",
+    help: "SSE streams open on this process.",
+    registers: [registry],
+    collect() {
+      this.set(streamCounters.openStreams);
+    },
+  });
+  for (const [name, help, key] of [
+    ["webwaka_console_run_feed_reads_total", "Reads of run events for this process's streams: one per run per notification, however many watch it.", "feedReads"],
+    ["webwaka_console_sse_rechecks_total", "Re-checks of open streams' credentials on this process: one per credential every few seconds, however many streams it has.", "rechecks"],
+  ] as const) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(streamCounters[key]);
+      },
+    });
+  }
 }
 
 const g = globalThis as unknown as { consoleMetrics?: Registry };

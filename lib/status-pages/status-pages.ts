@@ -6,6 +6,8 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { generateUrlToken, sha256Hex } from "@/lib/auth/tokens";
 import { findStep } from "@/lib/upgrades/runbook";
 import type { RunKind, UpgradeStatus } from "@/generated/prisma/enums";
+import type { StillAllowed } from "@/lib/events/shared-recheck";
+import type { StreamEvent } from "@/lib/events/run-feed";
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -52,6 +54,29 @@ async function findActiveLink(token: string) {
 /** Whether a status link still works; open streams ask this every few seconds. */
 export async function isStatusLinkActive(token: string): Promise<boolean> {
   return (await findActiveLink(token)) !== null;
+}
+
+/** The re-check of a link's open streams: every stream of one link shares it. */
+export function statusLinkStillAllowed(token: string): StillAllowed {
+  return { key: `status-link:${sha256Hex(token)}`, check: () => isStatusLinkActive(token) };
+}
+
+/** The streams of one instance's link share one view (lib/events/snapshot-stream.ts). */
+export function statusLinkViewKey(token: string): string {
+  return `status-view:${sha256Hex(token)}`;
+}
+
+/** What an instance's status page shows, as a string that changes when the page would. */
+export async function publicStatusFingerprint(token: string): Promise<string> {
+  const now = await getPublicStatus(token);
+  if (!now) return "gone";
+  const { updatedAt: _at, ...shown } = now.status;
+  return JSON.stringify(shown);
+}
+
+/** What a stakeholder's run stream sends of an event: only that the state changed. */
+export function redactForStakeholders(e: StreamEvent): StreamEvent | null {
+  return e.type === "run_status" || e.type === "step_status" ? { id: e.id, type: "change", stepKey: null, level: null, message: null, data: null, at: e.at } : null;
 }
 
 export async function revokeStatusPage(opts: { actor: Actor | null; id: string }) {

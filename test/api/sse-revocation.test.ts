@@ -128,6 +128,27 @@ describe("open streams end when their credential no longer holds", () => {
     }
   });
 
+  it("every stream of a revoked token ends, and they were re-checked together, not each on its own", async () => {
+    const { token, tokenId } = await newUser();
+    const streams = await Promise.all(Array.from({ length: 12 }, () => openStream(`/api/superadmin/upgrades/${runId}/events`, { authorization: `Bearer ${token}` })));
+    try {
+      const checks = async () => Number(/^webwaka_console_sse_rechecks_total (\d+)$/m.exec(await (await fetch(`${BASE_URL}/metrics`)).text())?.[1]);
+      const before = await checks();
+      await new Promise((r) => setTimeout(r, 7000));
+      // About two intervals of 3 s: two or three checks for the 12 streams (not 24 or more).
+      // Other credentials of this file hold no open stream now.
+      expect((await checks()) - before).toBeLessThanOrEqual(4);
+      await testDb().apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+      const ended = await Promise.all(streams.map((s) => s.ended()));
+      for (const after of ended) {
+        expect(after, "a stream was still open 10 s after the token was revoked").not.toBeNull();
+        expect(after!).toBeLessThan(8000);
+      }
+    } finally {
+      for (const s of streams) s.close();
+    }
+  });
+
   it("while the credential holds, the stream stays open past several re-checks", async () => {
     const { token } = await newUser();
     const stream = await openStream(`/api/superadmin/upgrades/${runId}/events`, { authorization: `Bearer ${token}` });

@@ -1,4 +1,4 @@
-import { getPublicStatus, isStatusLinkActive } from "@/lib/status-pages/status-pages";
+import { getPublicStatus, publicStatusFingerprint, statusLinkStillAllowed, statusLinkViewKey, redactForStakeholders } from "@/lib/status-pages/status-pages";
 import { parseLastEventId, runEventStream } from "@/lib/events/run-stream";
 import { snapshotStream } from "@/lib/events/snapshot-stream";
 
@@ -11,25 +11,10 @@ export async function GET(req: Request, ctx: { params: Promise<{ token: string }
   const found = await getPublicStatus(token);
   if (!found) return new Response("Not found", { status: 404 });
   // A revoked or expired link ends the open streams too, within a few seconds.
-  const stillAllowed = () => isStatusLinkActive(token);
+  const stillAllowed = statusLinkStillAllowed(token);
   if (found.follows === "instance" || !found.runId) {
     // An instance's page moves from run to run: compare what the page would show instead.
-    return snapshotStream({
-      signal: req.signal,
-      stillAllowed,
-      snapshot: async () => {
-        const now = await getPublicStatus(token);
-        if (!now) return "gone";
-        const { updatedAt: _at, ...shown } = now.status;
-        return JSON.stringify(shown);
-      },
-    });
+    return snapshotStream({ key: statusLinkViewKey(token), signal: req.signal, stillAllowed, snapshot: () => publicStatusFingerprint(token) });
   }
-  return runEventStream({
-    runId: found.runId,
-    lastEventId: parseLastEventId(req),
-    signal: req.signal,
-    stillAllowed,
-    redact: (e) => (e.type === "run_status" || e.type === "step_status" ? { id: e.id, type: "change", stepKey: null, level: null, message: null, data: null, at: e.at } : null),
-  });
+  return runEventStream({ runId: found.runId, lastEventId: parseLastEventId(req), signal: req.signal, stillAllowed, redact: redactForStakeholders });
 }
