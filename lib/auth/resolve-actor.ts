@@ -9,6 +9,7 @@ import { isCurrentSession } from "@/lib/auth/sessions";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import type { Actor } from "@/lib/auth/actor";
+import type { Role } from "@/lib/auth/permissions";
 
 // Re-reads the user on every request, so a disabled account, a changed role or an ended session
 // (sign-out, password change: lib/auth/sessions.ts) takes effect at once rather than when the
@@ -19,19 +20,36 @@ async function actorFromSessionUser(userId: string, sessionVersion: number | und
   return { type: "user", userId: user.id, email: user.email, name: user.name, role: user.role, ip, sessionVersion: user.sessionVersion };
 }
 
+type TokenRow = { id: string; name: string; revokedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null; userId: string; email: string; userName: string; role: Role; disabledAt: Date | null };
+
+const TOUCH_EVERY_MS = 60_000;
+const touchedAt = new Map<string, number>();
+
+// lastUsedAt is written at most once a minute per token: a busy script should not write on every
+// call, and a thousand streams opened at once with one token should not queue on its row.
+async function touchToken(tokenId: string, lastUsedAt: Date | null): Promise<void> {
+  const now = Date.now();
+  if (lastUsedAt && now - lastUsedAt.getTime() <= TOUCH_EVERY_MS) return;
+  if (now - (touchedAt.get(tokenId) ?? 0) <= TOUCH_EVERY_MS) return;
+  if (touchedAt.size > 10_000) touchedAt.clear();
+  touchedAt.set(tokenId, now);
+  await getDb().apiToken.updateMany({ where: { id: tokenId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now - TOUCH_EVERY_MS) } }] }, data: { lastUsedAt: new Date(now) } });
+}
+
 export async function actorFromBearer(authorization: string, ip: string | null): Promise<Actor | null> {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!m?.[1] || !m[1].startsWith(API_TOKEN_PREFIX)) return null;
-  const db = getDb();
-  const token = await db.apiToken.findUnique({ where: { tokenHash: sha256Hex(m[1]) }, include: { user: true } });
-  if (!token || token.revokedAt || token.user.disabledAt) return null;
+  // The token and its owner in one statement (Prisma's include would make two), read on every
+  // request: what revocation rests on, so nothing of it is cached.
+  const [token] = await getDb().$queryRaw<TokenRow[]>`
+    SELECT t.id, t.name, t.revoked_at AS "revokedAt", t.expires_at AS "expiresAt", t.last_used_at AS "lastUsedAt",
+           u.id AS "userId", u.email, u.name AS "userName", u.role::text AS role, u.disabled_at AS "disabledAt"
+    FROM api_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = ${sha256Hex(m[1])}`;
+  if (!token || token.revokedAt || token.disabledAt) return null;
   if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return null;
-  // Touch at most once a minute: a busy script should not write on every call.
-  if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
-    await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });
-  }
-  const u = token.user;
-  return { type: "token", tokenId: token.id, tokenName: token.name, userId: u.id, email: u.email, name: u.name, role: u.role, ip };
+  await touchToken(token.id, token.lastUsedAt);
+  return { type: "token", tokenId: token.id, tokenName: token.name, userId: token.userId, email: token.email, name: token.userName, role: token.role, ip };
 }
 
 export async function actorFromSession(ip: string | null): Promise<Actor | null> {

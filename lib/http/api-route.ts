@@ -5,7 +5,7 @@ import { getEnv } from "@/lib/env";
 import { actorFromRequest } from "@/lib/auth/resolve-actor";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
 import type { Permission } from "@/lib/auth/permissions";
-import { consumeRateLimit } from "@/lib/rate-limit";
+import { apiRateLimiter } from "@/lib/rate-limit-leases";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { CROSS_SITE_MESSAGE, isSameOriginRequest, isStateChanging } from "@/lib/http/same-origin";
 import { logError } from "@/lib/log";
@@ -103,7 +103,7 @@ export function apiRoute<P = Record<string, never>>(
       // Before anything is written: a bearer token is never sent by a browser on its own.
       if (via === "session" && actor && isStateChanging(req.method) && !isSameOriginRequest(req.headers)) return crossSiteResponse();
       const key = actor && actor.type !== "system" ? `api:user:${actor.userId}` : `api:ip:${clientIpFromHeaders(req.headers) ?? "unknown"}`;
-      const limit = await consumeRateLimit(key, getEnv().API_RATE_LIMIT, 60);
+      const limit = await apiRateLimiter().take(key, getEnv().API_RATE_LIMIT, 60);
       if (!limit.ok) {
         return errorResponse("rate_limited", `Too many requests. Try again in ${limit.retryAfter} s.`, 429, undefined, { "Retry-After": String(limit.retryAfter) });
       }
