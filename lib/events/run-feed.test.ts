@@ -46,6 +46,30 @@ async function expectExactly(probes: Probe[], all: bigint[]): Promise<void> {
   for (const p of probes) expect(p.got, `watcher from ${p.from}`).toEqual(want(p));
 }
 
+/**
+ * Holds the feed's next read in flight: it waits for a table lock taken here, woken by a bare
+ * notification. `commit` inserts `n` rows without a notification, then lets the read go.
+ */
+async function holdNextRead(): Promise<{ commit: (n: number) => Promise<bigint[]>; end: () => Promise<void> }> {
+  const owner = new pg.Client({ connectionString: OWNER_DATABASE_URL });
+  await owner.connect();
+  await owner.query("BEGIN");
+  await owner.query("LOCK TABLE run_events IN ACCESS EXCLUSIVE MODE");
+  await testDb().$executeRaw`SELECT pg_notify('run_events', ${runId})`;
+  await waitUntil("the feed's read waiting on the lock", async () => {
+    const r = await owner.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'run_events'::regclass AND NOT granted");
+    return r.rows[0]!.n > 0;
+  }, 10_000, 50);
+  return {
+    async commit(n) {
+      const { rows } = await owner.query<{ id: string }>("INSERT INTO run_events (run_id, type, level, message) SELECT $1, 'log', 'info', 'held ' || g FROM generate_series(1, $2::int) g RETURNING id::text", [runId, n]);
+      await owner.query("COMMIT");
+      return rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : 1));
+    },
+    end: () => owner.end(),
+  };
+}
+
 describe("the run feed", () => {
   it("hands each of many watchers its own events, reading the run once per notification", async () => {
     const first = await emit(10);
@@ -75,32 +99,43 @@ describe("the run feed", () => {
     const leaveLive = await watchRun(runId, live);
     await expectExactly([live], first);
 
-    // Hold the feed's next read: it waits for this lock, in flight, until the commit below.
-    const owner = new pg.Client({ connectionString: OWNER_DATABASE_URL });
-    await owner.connect();
+    // Hold the feed's next read in flight until the commit below.
+    const held = await holdNextRead();
     try {
-      await owner.query("BEGIN");
-      await owner.query("LOCK TABLE run_events IN ACCESS EXCLUSIVE MODE");
-      await testDb().$executeRaw`SELECT pg_notify('run_events', ${runId})`;
-      await waitUntil("the feed's read waiting on the lock", async () => {
-        const r = await owner.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'run_events'::regclass AND NOT granted");
-        return r.rows[0]!.n > 0;
-      }, 10_000, 50);
       const behind = probe(first[3]!);
       const level = probe(first[9]!);
       const ahead = probe(first[9]! + 2n);
       const leave = await Promise.all([behind, level, ahead].map((p) => watchRun(runId, p)));
       // Rows committed without a notification: only the feed's own re-read can bring them.
-      const { rows } = await owner.query<{ id: string }>(
-        "INSERT INTO run_events (run_id, type, level, message) SELECT $1, 'log', 'info', 'held ' || g FROM generate_series(1, 5) g RETURNING id::text",
-        [runId],
-      );
-      await owner.query("COMMIT");
-      const all = [...first, ...rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : 1))];
+      const all = [...first, ...(await held.commit(5))];
       await expectExactly([live, behind, level, ahead], all);
       for (const l of [leaveLive, ...leave]) l();
     } finally {
-      await owner.end();
+      await held.end();
+    }
+  });
+
+  it("a watcher that joins during a read that started past its cursor is read for again, without a notification", async () => {
+    const first = await emit(10);
+    const live = probe(0n);
+    const leaveLive = await watchRun(runId, live);
+    await expectExactly([live], first);
+    // A stream that claims to be far ahead; once the others leave, the feed reads from its cursor,
+    // past everything the feed has covered so far.
+    const ahead = probe(first[9]! + 1000n);
+    const leaveAhead = await watchRun(runId, ahead);
+    leaveLive();
+
+    const held = await holdNextRead();
+    try {
+      // At what the feed covered, so joining asks for no read; but behind the read under way.
+      const between = probe(first[9]!);
+      const leave = await watchRun(runId, between);
+      await expectExactly([between, ahead], [...first, ...(await held.commit(3))]);
+      leave();
+      leaveAhead();
+    } finally {
+      await held.end();
     }
   });
 
