@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Stack } from "../lib/stack";
 import { freePort } from "../lib/local-postgres";
 import { api, log, RUNS, triple, median, type Bench } from "./lib";
+import { phase, profileRun, profileTable, type Phases } from "./upgrade-profile";
 
 async function lib() {
   const { getDb } = await import("../../lib/db");
@@ -34,7 +35,7 @@ async function waitStatus(runId: string, want: string[], timeoutMs = 120_000): P
 }
 
 /** The same runbook commands as the engine's steps, run one after another with nothing around them. */
-async function plainUpgrade(instanceId: string): Promise<void> {
+async function plainUpgrade(instanceId: string): Promise<Phases> {
   const { getDb, loadRuntime, releaseArtifacts, platform, pgDump, pgRestoreList } = await lib();
   const db = getDb();
   const inst = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, include: { host: true } });
@@ -42,52 +43,77 @@ async function plainUpgrade(instanceId: string): Promise<void> {
   const target = releaseArtifacts(await db.release.findUniqueOrThrow({ where: { type_version: { type: "platform", version: "1.1.0" } }, include: { artifacts: true } }));
   const quiet = () => undefined;
   const dump = path.join(os.tmpdir(), `bench-${instanceId}.dump`);
-  await pgDump(runtime.databaseUrl, dump, 600_000);
-  await pgRestoreList(dump);
-  await platform.getHealth(baseUrl);
-  await platform.getActiveJobs(baseUrl);
-  await platform.setPlatformMaintenance(baseUrl, runtime.adminToken, true, "upgrade");
-  await platform.pauseJobs(baseUrl, runtime.adminToken);
-  await driver.pull(runtime, target, quiet);
-  await driver.migrate(runtime, target, { direction: "up" }, quiet);
-  await driver.deploy(runtime, target, quiet);
-  for (;;) {
-    const h = await platform.getHealth(baseUrl).catch(() => null);
-    if (h?.status === "healthy") break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await platform.runSmokeTest(baseUrl, { adminToken: runtime.adminToken });
-  await platform.getRequestCounts(baseUrl);
-  await platform.setPlatformMaintenance(baseUrl, runtime.adminToken, false);
-  await platform.resumeJobs(baseUrl, runtime.adminToken);
+  const p: Phases = {};
+  await phase(p, "backup", async () => {
+    await pgDump(runtime.databaseUrl, dump, 600_000);
+    await pgRestoreList(dump);
+  });
+  await phase(p, "pre_checks", async () => {
+    await platform.getHealth(baseUrl);
+    await platform.getActiveJobs(baseUrl);
+  });
+  await phase(p, "maintenance_on", async () => {
+    await platform.setPlatformMaintenance(baseUrl, runtime.adminToken, true, "upgrade");
+    await platform.pauseJobs(baseUrl, runtime.adminToken);
+  });
+  await phase(p, "pull_artifacts", () => driver.pull(runtime, target, quiet));
+  await phase(p, "migrate", () => driver.migrate(runtime, target, { direction: "up" }, quiet));
+  await phase(p, "deploy", () => driver.deploy(runtime, target, quiet));
+  await phase(p, "validate", async () => {
+    for (;;) {
+      const h = await platform.getHealth(baseUrl).catch(() => null);
+      if (h?.status === "healthy") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await platform.runSmokeTest(baseUrl, { adminToken: runtime.adminToken });
+    await platform.getRequestCounts(baseUrl);
+  });
+  await phase(p, "maintenance_off", async () => {
+    await platform.setPlatformMaintenance(baseUrl, runtime.adminToken, false);
+    await platform.resumeJobs(baseUrl, runtime.adminToken);
+  });
+  return p;
+}
+
+type Round = { console_: number; plain: number; emergency: number; profile: Phases; plainPhases: Phases; logLines: number };
+
+/** One console upgrade and its emergency rollback, then the plain script on another instance. */
+async function round(stack: Stack, name: string): Promise<Round> {
+  const a = await newInstance(stack, `bench-console-${name}-${Date.now()}`);
+  let t = performance.now();
+  const created = (await api(stack, `/api/superadmin/instances/${a}/upgrades`, { body: { targetVersion: "1.1.0", rollbackPlan: "bench", checklist: { maintenanceWindowScheduled: true, stakeholdersNotified: true, rollbackPlanPrepared: true } } })) as { upgrade: { id: string } };
+  await waitStatus(created.upgrade.id, ["monitoring", "failed", "rolled_back"]);
+  const console_ = performance.now() - t;
+  const prof = await profileRun(created.upgrade.id);
+
+  t = performance.now();
+  const rb = (await api(stack, `/api/superadmin/instances/${a}/rollback/emergency`, { method: "POST" })) as { rollback: { id: string } };
+  const end = await waitStatus(rb.rollback.id, ["succeeded", "failed"]);
+  const emergency = performance.now() - t;
+  if (end !== "succeeded") log(`emergency rollback ${rb.rollback.id} ended ${end}`);
+
+  const b = await newInstance(stack, `bench-plain-${name}-${Date.now()}`);
+  t = performance.now();
+  const plainPhases = await plainUpgrade(b);
+  const plain = performance.now() - t;
+  log(`round ${name}: console ${(console_ / 1000).toFixed(2)} s, plain ${(plain / 1000).toFixed(2)} s, emergency rollback ${(emergency / 1000).toFixed(2)} s`);
+  return { console_, plain, emergency, profile: prof.phases, plainPhases, logLines: prof.logLines };
 }
 
 async function benchUpgrades(stack: Stack) {
-  const console_: number[] = [];
-  const plain: number[] = [];
-  const emergency: number[] = [];
-  let lastRun = "";
-  for (let i = 0; i < RUNS; i++) {
-    const a = await newInstance(stack, `bench-console-${i}-${Date.now()}`);
-    let t = performance.now();
-    const created = (await api(stack, `/api/superadmin/instances/${a}/upgrades`, { body: { targetVersion: "1.1.0", rollbackPlan: "bench", checklist: { maintenanceWindowScheduled: true, stakeholdersNotified: true, rollbackPlanPrepared: true } } })) as { upgrade: { id: string } };
-    await waitStatus(created.upgrade.id, ["monitoring", "failed", "rolled_back"]);
-    console_.push(performance.now() - t);
-    lastRun = created.upgrade.id;
-
-    t = performance.now();
-    const rb = (await api(stack, `/api/superadmin/instances/${a}/rollback/emergency`, { method: "POST" })) as { rollback: { id: string } };
-    const end = await waitStatus(rb.rollback.id, ["succeeded", "failed"]);
-    emergency.push(performance.now() - t);
-    if (end !== "succeeded") log(`emergency rollback ${rb.rollback.id} ended ${end}`);
-
-    const b = await newInstance(stack, `bench-plain-${i}-${Date.now()}`);
-    t = performance.now();
-    await plainUpgrade(b);
-    plain.push(performance.now() - t);
-    log(`round ${i + 1}: console ${(console_.at(-1)! / 1000).toFixed(2)} s, plain ${(plain.at(-1)! / 1000).toFixed(2)} s, emergency rollback ${(emergency.at(-1)! / 1000).toFixed(2)} s`);
-  }
-  return { console_, plain, emergency, lastRun };
+  // An untimed round first: the worker process was just started, and its first run would time
+  // module loading and the first queries' planning, which a long-running worker has long done.
+  await round(stack, "warm-up");
+  const rounds: Round[] = [];
+  for (let i = 0; i < RUNS; i++) rounds.push(await round(stack, String(i + 1)));
+  return {
+    console_: rounds.map((r) => r.console_),
+    plain: rounds.map((r) => r.plain),
+    emergency: rounds.map((r) => r.emergency),
+    profiles: rounds.map((r) => r.profile),
+    plainPhases: rounds.map((r) => r.plainPhases),
+    logLines: rounds.at(-1)?.logLines ?? 0,
+  };
 }
 
 export const upgradeBench: Bench = {
@@ -106,10 +132,16 @@ export const upgradeBench: Bench = {
 | **ratio console / script**, per round | **${triple(ratios, "×")}** (ratio of medians ${(median(up.console_) / median(up.plain)).toFixed(2)}×) |
 | emergency rollback: API call → rollback run \`succeeded\` | ${triple(up.emergency, "s")} |
 
+Each figure is over ${RUNS} rounds after one untimed warm-up round (the worker process is new).
 The plain script runs the same steps (pg_dump and pg_restore --list, health and job checks,
 maintenance on, pull with sha256, migrate, deploy, health, smoke test, metrics, maintenance off)
 through the same driver, with no queue, rows, events, audit or checklist around them. The
 difference is what the console adds: the job queue pickup, a row and a notification per state
-change and log line, the config snapshot, the audit entries, and the lease heartbeats.`;
+change and log line, the config snapshot, the audit entries, and the lease heartbeats.
+
+Where the console's time goes, from the run's own rows (steps' start and finish, ${up.logLines}
+log lines in a run), next to the plain script's time for the same commands:
+
+${profileTable(up.profiles, up.plainPhases)}`;
   },
 };
