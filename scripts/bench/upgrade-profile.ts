@@ -1,6 +1,7 @@
 // Where the console's time goes in one upgrade (P1), read back from the run's own rows: the queue
 // pickup before the first step, each step's time, the gaps between steps (the engine's bookkeeping)
 // and the tail after the last one. Next to it, the plain script's time for the same commands.
+import { readFileSync } from "node:fs";
 import { median } from "./lib";
 
 /** Milliseconds per phase of one plain-script upgrade, keyed like the runbook's steps. */
@@ -14,6 +15,12 @@ export async function phase<T>(phases: Phases, key: string, fn: () => Promise<T>
   } finally {
     phases[key] = (phases[key] ?? 0) + performance.now() - t;
   }
+}
+
+/** CPU milliseconds a process has used (user + system, without its children), from /proc. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** One console run's phases: `pickup`, one per step, `gaps` between steps, and `tail`. */
@@ -37,17 +44,18 @@ export async function profileRun(runId: string): Promise<{ phases: Phases; logLi
   return { phases, logLines: events.filter((e) => e.type === "log").length, events: events.length };
 }
 
-const ORDER = ["pickup", "preparation", "backup", "pre_checks", "maintenance_on", "pull_artifacts", "migrate", "configure", "deploy", "validate", "maintenance_off", "monitor", "gaps"];
+const ORDER = ["pickup", "preparation", "backup", "pre_checks", "maintenance_on", "pull_artifacts", "migrate", "configure", "deploy", "validate", "maintenance_off", "monitor", "gaps", "cpu"];
 const LABEL: Record<string, string> = {
   pickup: "API call → first step starts (request, job pickup, lease)",
   gaps: "between steps, added up (outcome, next step's start)",
+  cpu: "**CPU of the Node process doing it** (worker; bench process for the script; children not counted)",
   monitor: "monitor (opens the window; until the run shows `monitoring`)",
 };
 
-/** Markdown rows: phase | console median | plain script median, over the rounds given. */
-export function profileTable(console_: Phases[], plain: Phases[]): string {
+/** Markdown rows: phase | console median | plain script median | its checks' median, over the rounds. */
+export function profileTable(console_: Phases[], plain: Phases[], checks: Phases[]): string {
   const ms = (xs: number[]) => (xs.length ? `${Math.round(median(xs))} ms` : "—");
   const col = (rows: Phases[], k: string) => rows.map((r) => r[k]).filter((v): v is number => v !== undefined);
-  const lines = ORDER.map((k) => `| ${LABEL[k] ?? k} | ${ms(col(console_, k))} | ${ms(col(plain, k))} |`);
-  return ["| phase | console (median) | plain script (median) |", "|---|---|---|", ...lines].join("\n");
+  const lines = ORDER.map((k) => `| ${LABEL[k] ?? k} | ${ms(col(console_, k))} | ${ms(col(plain, k))} | ${ms(col(checks, k))} |`);
+  return ["| phase | console (median) | plain script (median) | its checks, timed apart (median) |", "|---|---|---|---|", ...lines].join("\n");
 }
