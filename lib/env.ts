@@ -22,6 +22,10 @@ const schema = z.object({
   // How long validation and rollbacks wait for an instance to turn healthy.
   HEALTH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  // How often a worker looks for jobs by itself. A job sent is announced (lib/jobs/job-wakeup.ts)
+  // and starts at once; polling only catches what an announcement missed. Unset: runs 0.5 s,
+  // backups 1 s.
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(3600).optional(),
   // Post-upgrade monitoring (lib/monitoring): how often a monitored instance is sampled, how many
   // consecutive samples over a threshold make a breach, and the probe requests sent per sample.
   MONITOR_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),

@@ -1,6 +1,7 @@
 // pg_dump / pg_restore through argument arrays, with the password in PGPASSWORD rather than on
 // the command line (where `ps` would show it).
 import { execFile } from "node:child_process";
+import pg from "pg";
 import { systemPath } from "@/lib/env";
 import { promisify } from "node:util";
 
@@ -43,8 +44,14 @@ export async function pgRestore(databaseUrl: string, file: string, timeoutMs: nu
   await run("pg_restore", [...conn(t), "-d", t.database, "--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction", file], { env: env(t), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
 }
 
+/** The live size of the database, in bytes (a query: a psql process costs more than it asks). */
 export async function databaseSize(databaseUrl: string): Promise<number> {
-  const t = pgTarget(databaseUrl);
-  const { stdout } = await run("psql", [...conn(t), "-d", t.database, "-At", "-c", "SELECT pg_database_size(current_database())"], { env: env(t), timeout: 30_000 });
-  return Number(stdout.trim());
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  await c.connect();
+  try {
+    const r = await c.query<{ size: string }>("SELECT pg_database_size(current_database())::text AS size");
+    return Number(r.rows[0]?.size ?? 0);
+  } finally {
+    await c.end();
+  }
 }

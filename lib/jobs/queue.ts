@@ -2,6 +2,7 @@ import "server-only";
 import PgBoss from "pg-boss";
 import type { Tx } from "@/lib/db";
 import { getEnv } from "@/lib/env";
+import { announceJob } from "@/lib/jobs/job-wakeup";
 
 // Durable jobs on PostgreSQL through pg-boss. A job only says "work on run X"; the run's own
 // rows (steps, lease, results) hold the state, so a job delivered twice is harmless.
@@ -40,14 +41,19 @@ function txExecutor(tx: Tx): PgBoss.Db {
   };
 }
 
-export async function enqueueRun(runId: string, tx?: Tx): Promise<void> {
+/** Sends a job, in `tx` when given, and wakes the workers listening for it (lib/jobs/job-wakeup.ts). */
+export async function sendJob(queue: string, data: object, tx?: Tx): Promise<void> {
   const boss = await getBoss();
-  await boss.send(QUEUES.run, { runId } satisfies RunJob, tx ? { db: txExecutor(tx) } : {});
+  await boss.send(queue, data, tx ? { db: txExecutor(tx) } : {});
+  await announceJob(queue, tx);
+}
+
+export async function enqueueRun(runId: string, tx?: Tx): Promise<void> {
+  await sendJob(QUEUES.run, { runId } satisfies RunJob, tx);
 }
 
 export async function enqueueBackup(backupId: string, tx?: Tx): Promise<void> {
-  const boss = await getBoss();
-  await boss.send(QUEUES.backup, { backupId } satisfies BackupJob, tx ? { db: txExecutor(tx) } : {});
+  await sendJob(QUEUES.backup, { backupId } satisfies BackupJob, tx);
 }
 
 export async function stopBoss(): Promise<void> {

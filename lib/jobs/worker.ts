@@ -16,6 +16,7 @@ import { startNotificationDelivery } from "@/lib/notifications/deliver-due-notif
 import { sampleDueRuns } from "@/lib/monitoring/sample-due-runs";
 import { evaluateFleetAlertsIfDue } from "@/lib/alerts/evaluate-fleet-alerts";
 import { sweepLeftovers } from "@/lib/jobs/sweep-leftovers";
+import { listenForJobs } from "@/lib/jobs/job-wakeup";
 
 // How often the worker clears what killed attempts left behind (stale jobs, stuck backups, files).
 const LEFTOVERS_EVERY_MS = 10 * 60_000;
@@ -77,16 +78,24 @@ export async function startDueScheduled(): Promise<void> {
 
 export async function startWorker(): Promise<() => Promise<void>> {
   const boss = await getBoss();
-  const concurrency = getEnv().WORKER_CONCURRENCY;
+  const { WORKER_CONCURRENCY: concurrency, JOB_POLL_SECONDS: poll } = getEnv();
+  const workers: { queue: string; id: string }[] = [];
   for (let i = 0; i < concurrency; i++) {
-    await boss.work<RunJob>(QUEUES.run, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    const id = await boss.work<RunJob>(QUEUES.run, { batchSize: 1, pollingIntervalSeconds: poll ?? 0.5 }, async ([job]) => {
       // Never thrown back to pg-boss: a run's state is in its rows, and the sweep re-queues a run
       // whose execution ended early (for example while the database was away).
       if (job) await executeRun(job.data.runId, WORKER_ID).catch((e: unknown) => logError("run execution ended with an error; the sweep resumes it", e, { runId: job.data.runId }));
     });
+    workers.push({ queue: QUEUES.run, id });
   }
-  await boss.work<BackupJob>(QUEUES.backup, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+  const backupWorker = await boss.work<BackupJob>(QUEUES.backup, { batchSize: 1, pollingIntervalSeconds: poll ?? 1 }, async ([job]) => {
     if (job) await runQueuedBackup(job.data.backupId);
+  });
+  workers.push({ queue: QUEUES.backup, id: backupWorker });
+  // A job announced for a queue wakes this process's idle workers of it at once (the busy ones
+  // fetch again as soon as they finish); without announcements they still poll.
+  const stopListening = listenForJobs((queue) => {
+    for (const w of workers) if (queue === null || w.queue === queue) boss.notifyWorker(w.id);
   });
   let sweeping = false;
   const timer = setInterval(() => {
@@ -112,6 +121,7 @@ export async function startWorker(): Promise<() => Promise<void>> {
   return async () => {
     clearInterval(timer);
     clearInterval(leftoversTimer);
+    await stopListening();
     stopAutoUpdate();
     await stopNotifications();
     await boss.stop({ graceful: true, wait: true, timeout: 15_000 });

@@ -6,6 +6,7 @@ import { api } from "@/test/support/env";
 import { testDb } from "@/test/support/db";
 import { createTestInstance, FULL_CHECKLIST, stopTestInstance, type TestInstance } from "@/test/support/instances";
 import { beginStep, loadRun } from "@/lib/upgrades/engine/execute-run";
+import { finishStep } from "@/lib/upgrades/engine/step-writes";
 import { claimLease, releaseLease } from "@/lib/upgrades/engine/fencing";
 import { endBeforeMigrate } from "@/lib/upgrades/engine/transitions";
 
@@ -47,5 +48,30 @@ describe("cancel just before migrate", () => {
     await releaseLease(lease!);
     const run = await testDb().upgradeRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run.status).toBe("cancelled");
+  });
+  it("a cancel pending when the step before migrate ends keeps migrate from starting in the same transaction", async () => {
+    inst ??= await createTestInstance("1.0.0");
+    const res = await api("superadmin", "POST", `/api/superadmin/instances/${inst.id}/upgrades`, { targetVersion: "1.1.0", checklist: FULL_CHECKLIST, rollbackPlan: "Runbook rollback." });
+    expect(res.status, res.text).toBe(201);
+    const runId = (res.json as { upgrade: { id: string } }).upgrade.id;
+    const done = ["preparation", "backup", "pre_checks", "maintenance_on"];
+    await testDb().upgradeStep.updateMany({ where: { runId, key: { in: done } }, data: { status: "succeeded", finishedAt: new Date() } });
+    await testDb().upgradeStep.updateMany({ where: { runId, key: "pull_artifacts" }, data: { status: "running", attempts: 1, startedAt: new Date() } });
+    const lease = await claimLease(runId, "test-engine#2");
+    expect(lease).not.toBeNull();
+    // The engine read the run before the cancel; it ends pull_artifacts and would start migrate.
+    const stale = (await loadRun(runId))!;
+    const cancel = await api("superadmin", "POST", `/api/superadmin/upgrades/${runId}/cancel`);
+    expect(cancel.status, cancel.text).toBe(202);
+
+    const pull = stale.steps.find((s) => s.key === "pull_artifacts")!;
+    const migrate = stale.steps.find((s) => s.key === "migrate")!;
+    expect(await finishStep(lease!, stale, pull, { verified: "x" }, [], migrate)).toBe(false);
+    expect(stale.cancelRequestedAt).not.toBeNull();
+    const rows = await testDb().upgradeStep.findMany({ where: { runId, key: { in: ["pull_artifacts", "migrate"] } }, orderBy: { position: "asc" } });
+    expect(rows.map((s) => [s.key, s.status, s.attempts])).toEqual([["pull_artifacts", "succeeded", 1], ["migrate", "pending", 0]]);
+    await endBeforeMigrate(stale, "cancelled", null);
+    await releaseLease(lease!);
+    expect((await testDb().upgradeRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe("cancelled");
   });
 });

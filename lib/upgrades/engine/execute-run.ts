@@ -2,18 +2,20 @@ import "server-only";
 import pg from "pg";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { emitRunEvent } from "@/lib/events/run-events";
 import { loadRuntime, releaseArtifacts } from "@/lib/runtime/load-runtime";
 import { hintFor, POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 import { UPGRADE_STEP_FNS } from "@/lib/upgrades/engine/upgrade-steps";
 import { ROLLBACK_STEP_FNS } from "@/lib/upgrades/engine/rollback-steps";
 import { checklistGateOpen } from "@/lib/upgrades/engine/checklist-gate";
 import { errorCode, type RunRow, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
-import { claimLease, driverFence, fenced, fencedShared, LeaseLost, releaseLease, type Lease } from "@/lib/upgrades/engine/fencing";
+import { claimLease, driverFence, LeaseLost, releaseLease, type Lease } from "@/lib/upgrades/engine/fencing";
+import { beginStep, failStep, finishStep, gatedStep, nextStep, pastNoReturn, waitInStep } from "@/lib/upgrades/engine/step-writes";
+import { openStepLog } from "@/lib/upgrades/engine/step-log";
 import { undoPreMigrate } from "@/lib/upgrades/engine/undo-pre-migrate";
 import { completeRollback, completeUpgrade, endBeforeMigrate, failAfterMigrate, failRollback, moveRun } from "@/lib/upgrades/engine/transitions";
 import { logError } from "@/lib/log";
-import type { LogLevel } from "@/lib/runtime/types";
+
+export { beginStep } from "@/lib/upgrades/engine/step-writes";
 
 const leaseSeconds = () => getEnv().RUN_LEASE_SECONDS;
 
@@ -68,9 +70,11 @@ async function executeWithLease(runId: string, workerId: string): Promise<void> 
   const lost = new AbortController();
   // Heartbeats on a connection of their own: they must never wait behind a step's queries in the
   // shared pool, or a busy but healthy worker would lose its lease.
+  // It connects while the first step starts (queries wait for the connection); the first beat
+  // is a quarter lease away.
   const hb = new pg.Client({ connectionString: getEnv().DATABASE_URL });
-  await hb.connect();
   hb.on("error", () => lost.abort());
+  hb.connect().catch(() => lost.abort());
   const heartbeat = setInterval(() => {
     hb.query("UPDATE upgrade_runs SET lease_expires_at = now() + make_interval(secs => $3), heartbeat_at = now() WHERE id = $1 AND lease_owner = $2", [runId, workerId, leaseSeconds()])
       .then((r) => {
@@ -95,106 +99,84 @@ async function runSteps(lease: Lease, signal: AbortSignal): Promise<void> {
   }
 }
 
-/**
- * Marks `step` running, in the fenced transaction that also re-reads the cancel flag: a cancel
- * that committed after the loop last looked must still stop the run before `migrate` starts.
- * "cancel" when it did; the step is then left untouched.
- */
-export async function beginStep(lease: Lease, run: RunRow, step: RunRow["steps"][number]): Promise<"started" | "cancel"> {
-  const now = new Date();
-  return fenced(lease, async (tx, row) => {
-    const pastNoReturn = run.steps.some((s) => s.key === POINT_OF_NO_RETURN && s.status !== "pending");
-    if (run.kind === "upgrade" && row.cancel_requested_at && !pastNoReturn) return "cancel";
-    await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "running", attempts: { increment: 1 }, startedAt: step.startedAt ?? now, error: null, errorCode: null, hint: null } });
-    await tx.upgradeRun.update({ where: { id: run.id }, data: { currentStepKey: step.key, ...(run.startedAt ? {} : { startedAt: now }) } });
-    if (run.kind === "upgrade" && step.key === "preparation" && run.instance.status === "active") await tx.instance.update({ where: { id: run.instanceId }, data: { status: "upgrading" } });
-    await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, message: `${step.title}: ${step.attempts > 0 ? "resumed" : "started"}`, data: { key: step.key, status: "running", attempt: step.attempts + 1 } });
-    return "started";
-  });
+/** The releases a run moves between; they do not change under it, so one read an execution. */
+async function loadReleases(run: RunRow) {
+  const [targetRelease, sourceRelease] = await Promise.all([loadRelease(run.toVersion), loadRelease(run.fromVersion)]);
+  return { target: releaseArtifacts(targetRelease), targetRelease, source: releaseArtifacts(sourceRelease), sourceRelease };
 }
 
 async function stepLoop(lease: Lease, signal: AbortSignal): Promise<void> {
   const db = getDb();
-  const { runId } = lease;
+  // Read once: the execution then keeps the run as it writes it (step-writes.ts), and each of its
+  // fenced transactions re-reads what others may change under the run's row lock.
+  const run = await loadRun(lease.runId);
+  if (!run || run.status !== "running") return;
+  let releases: Awaited<ReturnType<typeof loadReleases>> | undefined;
+  // The step the previous step's outcome transaction already started.
+  let begun = false;
   for (;;) {
     if (signal.aborted) return;
-    const run = await loadRun(runId);
-    if (!run || run.status !== "running") return;
-    const migrateStep = run.steps.find((s) => s.key === POINT_OF_NO_RETURN);
-    const pastNoReturn = run.kind === "upgrade" && !!migrateStep && migrateStep.status !== "pending";
-
-    if (run.kind === "upgrade" && run.cancelRequestedAt && !pastNoReturn) {
+    if (run.kind === "upgrade" && run.cancelRequestedAt && !pastNoReturn(run)) {
       await cancelBeforeMigrate(lease, run);
       return;
     }
-    const step = run.steps.find((s) => s.status !== "succeeded" && s.status !== "skipped");
+    const step = nextStep(run);
     if (!step) {
       await (run.kind === "upgrade" ? completeUpgrade(run) : completeRollback(run));
       return;
     }
-    if (run.kind === "upgrade" && step.key === "maintenance_on") {
+    if (!begun && gatedStep(run, step)) {
       const gate = await checklistGateOpen(run.id);
       if (!gate.open) {
         await db.$transaction((tx) => moveRun(tx, run.id, ["running"], "awaiting_checklist", {}, `Waiting for the checklist: ${gate.missing.join(", ")}`));
         return;
       }
     }
-
-    if ((await beginStep(lease, run, step)) === "cancel") {
+    if (!begun && (await beginStep(lease, run, step)) === "cancel") {
       await cancelBeforeMigrate(lease, run);
       return;
     }
 
-    // Log lines are fenced like every other write: a lapsed execution's lines are dropped. They are
-    // written one after another, so their ids (and the SSE order) follow the order they were said
-    // in, and all of them land before the step's outcome.
-    let logged: Promise<unknown> = Promise.resolve();
-    const log = (level: LogLevel, message: string) => {
-      logged = logged.then(() => fencedShared(lease, (tx) => emitRunEvent(tx, run.id, { type: "log", stepId: step.id, level, message }).then(() => undefined))).catch(() => undefined);
-    };
+    // Log lines are fenced like every other write and batched (step-log.ts): in the order said,
+    // and all of them before the step's outcome, whose transaction writes the last ones.
+    const stepLog = openStepLog(lease, run.id, step.id);
     let outcome: StepOutcome;
     try {
       const fn = STEP_FNS[step.key];
       if (!fn) throw new Error(`No implementation for step ${step.key}`);
       const loaded = await loadRuntime(run.instance);
       loaded.runtime.fence = driverFence(lease, signal);
-      const [targetRelease, sourceRelease] = await Promise.all([loadRelease(run.toVersion), loadRelease(run.fromVersion)]);
+      releases ??= await loadReleases(run);
       const results = Object.fromEntries(run.steps.filter((s) => s.result).map((s) => [s.key, s.result as Record<string, unknown>]));
-      outcome = await fn({ run, step, loaded, target: releaseArtifacts(targetRelease), targetRelease, source: releaseArtifacts(sourceRelease), sourceRelease, log, results, signal });
-      await logged;
+      outcome = await fn({ run, step, loaded, ...releases, log: stepLog.log, results, signal });
     } catch (e) {
-      await logged;
       // Another execution owns the run now: nothing of this one's may be written.
-      if (signal.aborted || e instanceof LeaseLost || errorCode(e) === "lease_lost") return;
+      if (signal.aborted || e instanceof LeaseLost || errorCode(e) === "lease_lost") return void (await stepLog.flush());
       const code = errorCode(e);
       // The console's own database went away under the step: that is no verdict on the upgrade.
       // End this execution; the sweep resumes the run once the database is back, and the step
       // (idempotent) runs again. Bounded, so a step that keeps failing this way still fails.
-      // (A code the runbook explains is a real answer from the instance, not this.)
-      if (hintFor(step.key, code) === null && step.attempts < MAX_TRANSIENT_ATTEMPTS && (looksLikeLostConnection(e) || !(await consoleDatabaseReachable()))) throw e;
+      // (A code the runbook explains is a real answer from the instance, not this.) `attempts`
+      // counts this attempt already.
+      if (hintFor(step.key, code) === null && step.attempts <= MAX_TRANSIENT_ATTEMPTS && (looksLikeLostConnection(e) || !(await consoleDatabaseReachable()))) {
+        await stepLog.flush();
+        throw e;
+      }
       const message = e instanceof Error ? e.message : String(e);
       if (code === "unexpected") logError(`step ${step.key} of run ${run.id} failed unexpectedly`, e);
-      const hint = hintFor(step.key, code);
-      await fenced(lease, async (tx) => {
-        await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "failed", finishedAt: new Date(), error: message.slice(0, 4000), errorCode: code, hint } });
-        await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, level: "error", message: `${step.title} failed: ${message.split("\n")[0]}`, data: { key: step.key, status: "failed", code, hint } });
-      });
-      await handleFailure(lease, run, step.position, `${step.title}: ${message.split("\n")[0]}`);
+      await failStep(lease, run, step, await stepLog.takeRest(), { message, code, hint: hintFor(step.key, code) });
+      // Decided on the run as it is now (the instance's rollback policy may have changed).
+      await handleFailure(lease, (await loadRun(run.id)) ?? run, step.position, `${step.title}: ${message.split("\n")[0]}`);
       return;
     }
 
     if (outcome && "waitUntil" in outcome && outcome.waitUntil instanceof Date) {
-      const until = outcome.waitUntil;
-      await fenced(lease, async (tx) => {
-        await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "waiting", result: outcome.result as object } });
-        await moveRun(tx, run.id, ["running"], "monitoring", { monitoringUntil: until }, `Monitoring until ${until.toISOString()}`);
-      });
+      await waitInStep(lease, run, step, await stepLog.takeRest(), outcome.waitUntil, outcome.result as Record<string, unknown>);
       return;
     }
-    await fenced(lease, async (tx) => {
-      await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: new Date(), result: (outcome ?? {}) as object } });
-      await emitRunEvent(tx, run.id, { type: "step_status", stepId: step.id, message: `${step.title}: done`, data: { key: step.key, status: "succeeded" } });
-    });
+    const following = run.steps.find((s) => s !== step && s.status !== "succeeded" && s.status !== "skipped");
+    const chain = following && !gatedStep(run, following) ? following : null;
+    begun = await finishStep(lease, run, step, (outcome ?? {}) as Record<string, unknown>, await stepLog.takeRest(), chain);
   }
 }
 

@@ -18,7 +18,7 @@ export class LeaseLost extends Error {
 
 export type Lease = { runId: string; owner: string; epoch: bigint };
 
-type LeaseRow = { lease_owner: string | null; cancel_requested_at: Date | null };
+export type LeaseRow = { lease_owner: string | null; cancel_requested_at: Date | null };
 
 /** Takes the run's lease if it is free or stale; the new fencing token, or null. */
 export async function claimLease(runId: string, owner: string): Promise<Lease | null> {
