@@ -6,8 +6,10 @@ import { startStack, type Stack } from "../lib/stack";
 import { log, root, writeSection, type Bench } from "./lib";
 import { upgradeBench } from "./upgrade";
 import { sseBench } from "./sse";
+import { pagesBench } from "./pages";
 
-const BENCHES: Bench[] = [upgradeBench, sseBench];
+// pages first: it provisions (and removes) a big fleet before any bench has started a worker.
+const BENCHES: Bench[] = [pagesBench, upgradeBench, sseBench];
 
 function selected(argv: string[]): Bench[] {
   const i = argv.indexOf("--only");
