@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 
 export const ROLES = ["superadmin", "approver", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,4 +24,14 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Opens an instance's page from the instance list, through its name search (the list is paged). */
+export async function openInstance(page: Page, name: string): Promise<void> {
+  await page.goto("/instances");
+  await page.getByRole("search", { name: "Find instances" }).getByLabel("Instance name").fill(name);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(name)}`));
+  await page.getByRole("link", { name, exact: true }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
 }

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/page-actor";
-import { listInstances } from "@/lib/instances/get-instance";
+import { summarizeInstances } from "@/lib/instances/summarize-instances";
 import { listUpgrades } from "@/lib/upgrades/list-upgrades";
+import { countUpgrades } from "@/lib/upgrades/count-upgrades";
 import { listAuditLogs } from "@/lib/audit/list-audit-logs";
-import { compareVersions } from "@/lib/versions";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { AuditTable } from "@/components/audit/audit-table";
@@ -19,32 +19,29 @@ import { UpgradeTable } from "@/components/upgrades/upgrade-table";
 export const metadata: Metadata = { title: "Dashboard" };
 
 const ACTIVE = ["approved", "scheduled", "running", "awaiting_checklist", "monitoring", "rolling_back"] as const;
+const ACTIVE_SHOWN = 20;
 
 export default async function DashboardPage() {
   const actor = await requirePageActor();
-  const [instances, active, pending, recent, alerts, fleet] = await Promise.all([
-    listInstances({ actor }),
-    listUpgrades({ actor, status: [...ACTIVE] }),
-    listUpgrades({ actor, status: ["pending_approval"] }),
+  const [instances, active, activeCount, pendingCount, recent, alerts, fleet] = await Promise.all([
+    summarizeInstances({ actor }),
+    listUpgrades({ actor, status: [...ACTIVE], limit: ACTIVE_SHOWN }),
+    countUpgrades({ actor, status: [...ACTIVE] }),
+    countUpgrades({ actor, status: ["pending_approval"] }),
     listAuditLogs({ actor, filter: { limit: 8 } }),
     listAlerts({ actor, query: { status: "open", limit: 20 } }),
     getFleetOverview({ actor }),
   ]);
   const { current, previous, days, periodHours } = fleet;
-  const byVersion = new Map<string, number>();
-  for (const i of instances) byVersion.set(i.version, (byVersion.get(i.version) ?? 0) + 1);
-  const versions = [...byVersion.entries()].sort(([a], [b]) => compareVersions(b, a));
-  const byStatus = new Map<string, number>();
-  for (const i of instances) byStatus.set(i.status, (byStatus.get(i.status) ?? 0) + 1);
 
   return (
     <>
       <PageHeader title="Dashboard" description="The fleet at a glance." />
       <div className="grid gap-4 sm:grid-cols-3 lg:grid-cols-5">
-        <Stat label="Instances" value={instances.length} href="/instances" />
-        <Stat label="Active runs" value={active.length} href="/upgrades" />
-        <Stat label="Pending approvals" value={pending.length} href="/approvals" />
-        <Stat label="In maintenance" value={instances.filter((i) => i.maintenanceMode).length} href="/instances" />
+        <Stat label="Instances" value={instances.total} href="/instances" />
+        <Stat label="Active runs" value={activeCount} href="/upgrades" />
+        <Stat label="Pending approvals" value={pendingCount} href="/approvals" />
+        <Stat label="In maintenance" value={instances.inMaintenance} href="/instances" />
         <Stat label="Open alerts" value={alerts.length} href="#open-alerts" />
       </div>
       <div className="mt-4 grid gap-4 sm:grid-cols-2">
@@ -53,14 +50,14 @@ export default async function DashboardPage() {
       </div>
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         <Card title="Versions across the fleet">
-          {versions.length === 0 ? (
+          {instances.byVersion.length === 0 ? (
             <p className="text-sm text-slate-600">No instances yet.</p>
           ) : (
             <ul className="space-y-2" aria-label="Instances per version">
-              {versions.map(([version, count]) => (
+              {instances.byVersion.map(({ version, count }) => (
                 <li key={version} className="flex items-center gap-3 text-sm">
                   <span className="w-16 font-mono">{version}</span>
-                  <span className="h-2 rounded bg-brand-600" style={{ width: `${Math.max(8, (count / instances.length) * 100)}%` }} aria-hidden />
+                  <span className="h-2 rounded bg-brand-600" style={{ width: `${Math.max(8, (count / instances.total) * 100)}%` }} aria-hidden />
                   <span className="text-slate-600">{count}</span>
                 </li>
               ))}
@@ -68,11 +65,11 @@ export default async function DashboardPage() {
           )}
         </Card>
         <Card title="Instance status">
-          {byStatus.size === 0 ? (
+          {instances.byStatus.length === 0 ? (
             <p className="text-sm text-slate-600">No instances yet.</p>
           ) : (
             <ul className="flex flex-wrap gap-2">
-              {[...byStatus.entries()].map(([status, count]) => (
+              {instances.byStatus.map(({ status, count }) => (
                 <li key={status}>
                   <Badge tone={statusTone(status)}>
                     {status.replace("_", " ")}: {count}
@@ -93,7 +90,17 @@ export default async function DashboardPage() {
               <p className="text-sm text-slate-600">No upgrade or rollback is active.</p>
             </Card>
           ) : (
-            <UpgradeTable runs={active} />
+            <>
+              <UpgradeTable runs={active} />
+              {activeCount > active.length ? (
+                <p className="mt-2 text-sm text-slate-600">
+                  The {active.length} newest of {activeCount} active runs.{" "}
+                  <Link href="/upgrades" className="text-brand-700 underline">
+                    All upgrades
+                  </Link>
+                </p>
+              ) : null}
+            </>
           )}
         </div>
         <Card title="Recent activity" className="lg:col-span-2" actions={<Link href="/audit" className="text-sm text-brand-700 underline">Audit log</Link>}>

@@ -6,17 +6,29 @@ import { CHANNEL_LABELS } from "@/lib/instances/channels";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Alert, EmptyState } from "@/components/ui/card";
+import { Pagination } from "@/components/ui/pagination";
+import type { PageInfo, PageQuery } from "@/lib/pagination";
 
-async function fetchInstances(): Promise<InstanceDto[]> {
-  const res = await fetch("/api/superadmin/instances", { headers: { accept: "application/json" } });
+type InstancePage = { instances: InstanceDto[]; page: PageInfo };
+
+async function fetchInstancePage(query: PageQuery, info: PageInfo): Promise<InstancePage> {
+  const params = new URLSearchParams({ page: String(info.page), pageSize: String(info.pageSize) });
+  if (query.q) params.set("q", query.q);
+  const res = await fetch(`/api/superadmin/instances?${params}`, { headers: { accept: "application/json" } });
   if (!res.ok) throw new Error(`The instance list could not be refreshed (HTTP ${res.status}).`);
-  return ((await res.json()) as { instances: InstanceDto[] }).instances;
+  return (await res.json()) as InstancePage;
 }
 
-// Server-rendered first, then kept fresh so an operator sees status changes without reloading.
-export function InstanceTable({ initial }: { initial: InstanceDto[] }) {
-  const { data, error } = useQuery({ queryKey: ["instances"], queryFn: fetchInstances, initialData: initial, refetchInterval: 10_000 });
-  if (data.length === 0) {
+// Server-rendered first, then kept fresh (the same page) so an operator sees status changes without reloading.
+export function InstanceTable({ initial, query, basePath }: { initial: InstancePage; query: PageQuery; basePath: string }) {
+  const { data, error } = useQuery({
+    queryKey: ["instances", query.q ?? "", initial.page.page, initial.page.pageSize],
+    queryFn: () => fetchInstancePage(query, initial.page),
+    initialData: initial,
+    refetchInterval: 10_000,
+  });
+  if (data.instances.length === 0) {
+    if (query.q) return <EmptyState title="No instance matches">No instance name contains “{query.q}”.</EmptyState>;
     return <EmptyState title="No instances yet">Instances appear here once they are registered with the console.</EmptyState>;
   }
   return (
@@ -33,7 +45,7 @@ export function InstanceTable({ initial }: { initial: InstanceDto[] }) {
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
-          {data.map((i) => (
+          {data.instances.map((i) => (
             <tr key={i.id} data-testid={`instance-row-${i.name}`}>
               <Td>
                 <Link href={`/instances/${i.id}`} className="font-medium text-brand-700 hover:underline">
@@ -58,6 +70,7 @@ export function InstanceTable({ initial }: { initial: InstanceDto[] }) {
           ))}
         </tbody>
       </Table>
+      <Pagination basePath={basePath} query={query} info={data.page} noun={["instance", "instances"]} label="Instance pages" />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { storageState } from "../support";
+import { openInstance, storageState } from "../support";
 
 // Requests made as the superadmin through the REST API while the approver's browser watches.
 const TOKENS = JSON.parse(process.env.TEST_TOKENS ?? "{}") as Record<string, string>;
@@ -55,8 +55,7 @@ test.describe("as a superadmin", () => {
   test.use({ storageState: storageState("superadmin") });
 
   test("edits an instance's windows, adds and removes a freeze, and reads the policy calendar", async ({ page }) => {
-    await page.goto("/instances");
-    await page.getByRole("link", { name: "kano-lts" }).click();
+    await openInstance(page, "kano-lts");
     const schedule = page.getByRole("form", { name: "Maintenance windows and approvals" });
     await schedule.getByRole("button", { name: "Add a window" }).click();
     const rows = schedule.getByTestId("window-row");
@@ -91,14 +90,18 @@ test.describe("as a superadmin", () => {
     await expect(item).toBeVisible();
     await expect(item.getByText("planned")).toBeVisible();
 
+    // The calendar is paged by instance: find kano-lts by name.
     await page.getByRole("link", { name: "Policy calendar" }).click();
+    await page.getByRole("search", { name: "Find instances in the calendar" }).getByLabel("Instance name").fill("kano");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByTestId("page-status")).toHaveText(/· 1 instance$/);
     const row = page.getByTestId("calendar-row-kano-lts");
     await expect(row).toContainText("Next window");
     // kano-lts is pinned to the version it runs: nothing newer is eligible, and the cell says why.
     await expect(row.getByText("Not eligible").first()).toBeVisible();
     await expect(row).toContainText("pinned to 1.2.0");
 
-    await page.goBack();
+    await row.getByRole("link", { name: "kano-lts" }).click();
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Remove freeze Audit week at Kano" }).click();
     await expect(page.getByText("No change freeze is planned.")).toBeVisible();

@@ -1,12 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { SAME_ORIGIN, storageState } from "../support";
+import { openInstance, SAME_ORIGIN, storageState } from "../support";
 
 test.use({ storageState: storageState("superadmin") });
 
 test("a superadmin sets an instance's monitoring window and breach rollback, and sees it audited", async ({ page }) => {
-  await page.goto("/instances");
-  await page.getByRole("link", { name: "kano-lts" }).click();
-  await expect(page.getByRole("heading", { name: "kano-lts" })).toBeVisible();
+  await openInstance(page, "kano-lts");
   const id = page.url().split("/").pop() ?? "";
   const before = await (await page.request.get(`/api/superadmin/instances/${id}`)).json();
 

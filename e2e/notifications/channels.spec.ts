@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
-import { storageState } from "../support";
+import { openInstance, storageState } from "../support";
 
 test.use({ storageState: storageState("superadmin") });
 test.setTimeout(60_000);
@@ -19,9 +19,7 @@ test("a superadmin adds a stakeholder and a webhook, sends a test, and sees it d
   const port = (server.address() as AddressInfo).port;
   page.on("dialog", (d) => void d.accept());
   try {
-    await page.goto("/instances");
-    await page.getByRole("link", { name: "kano-lts" }).click();
-    await expect(page.getByRole("heading", { name: "kano-lts" })).toBeVisible();
+    await openInstance(page, "kano-lts");
 
     const people = page.getByRole("form", { name: "Add stakeholder" });
     await people.getByLabel("Name").fill("Ngozi Okafor");

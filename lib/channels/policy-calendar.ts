@@ -5,6 +5,8 @@ import { evaluatePolicy, type PolicyDecision, type PolicyInput } from "@/lib/cha
 import { activeFreeze, nextWindowStart } from "@/lib/channels/windows";
 import { channelFromDb, type ChannelName } from "@/lib/instances/channels";
 import { compareVersions } from "@/lib/versions";
+import { pageWindow, type PageInfo, type PageQuery } from "@/lib/pagination";
+import { instanceNameFilter } from "@/lib/instances/get-instance";
 
 export type CalendarOutcome = "now" | "window" | "approval" | "override_possible" | "frozen" | "never" | "blocked";
 
@@ -22,8 +24,14 @@ export type CalendarRow = {
 export type PolicyCalendar = {
   generatedAt: string;
   releases: { version: string; security: boolean; critical: boolean; breaking: boolean; status: string }[];
+  /** One page of instances, by name. */
   rows: CalendarRow[];
+  page: PageInfo;
 };
+
+
+/** Instances per calendar page unless asked: each row costs a policy evaluation per pending release and trigger. */
+export const CALENDAR_PAGE_SIZE = 25;
 
 /** A policy decision as one calendar cell: what would happen, when, and why. */
 export function toCell(d: PolicyDecision, release: { security: boolean; critical: boolean }, trigger: "manual" | "auto"): CalendarCell {
@@ -46,19 +54,23 @@ export function toCell(d: PolicyDecision, release: { security: boolean; critical
 }
 
 /**
- * For every instance and every pending release: what a request would do and what the auto-update
- * worker would do, and when. The same policy function decides both, so the calendar never
- * disagrees with the engine.
+ * For one page of instances (by name, optionally those whose name contains `q`) and every pending
+ * release: what a request would do and what the auto-update worker would do, and when. The same
+ * policy function decides both, so the calendar never disagrees with the engine. Each cell costs
+ * two policy evaluations, so the calendar is paged: a fleet-wide one ran for seconds.
  */
-export async function getPolicyCalendar(opts: { actor: Actor | null; now?: Date }): Promise<PolicyCalendar> {
+export async function getPolicyCalendar(opts: { actor: Actor | null; query?: PageQuery; now?: Date }): Promise<PolicyCalendar> {
   requirePermission(opts.actor, "instance:read");
   const now = opts.now ?? new Date();
   const db = getDb();
-  const [releases, instances, freezes] = await Promise.all([
+  const where = instanceNameFilter(opts.query?.q);
+  const { skip, take, info } = pageWindow(opts.query ?? {}, CALENDAR_PAGE_SIZE);
+  const [releases, instances, total] = await Promise.all([
     db.release.findMany({ where: { type: "platform", status: { not: "deprecated" } } }),
-    db.instance.findMany({ include: { maintenanceWindows: true, activeRun: { select: { id: true } } }, orderBy: { name: "asc" } }),
-    db.freezePeriod.findMany({ where: { endsAt: { gt: now } } }),
+    db.instance.findMany({ where, include: { maintenanceWindows: true, activeRun: { select: { id: true } } }, orderBy: { name: "asc" }, skip, take }),
+    db.instance.count({ where }),
   ]);
+  const freezes = instances.length ? await db.freezePeriod.findMany({ where: { endsAt: { gt: now }, OR: [{ instanceId: null }, { instanceId: { in: instances.map((i) => i.id) } }] } }) : [];
   const sorted = [...releases].sort((a, b) => compareVersions(a.version, b.version));
   const rows = instances.map((i): CalendarRow => {
     const own = freezes.filter((f) => f.instanceId === i.id || f.instanceId === null);
@@ -82,5 +94,6 @@ export async function getPolicyCalendar(opts: { actor: Actor | null; now?: Date 
     generatedAt: now.toISOString(),
     releases: sorted.map((r) => ({ version: r.version, security: r.security, critical: r.critical, breaking: r.breaking, status: r.status })),
     rows,
+    page: info(total),
   };
 }

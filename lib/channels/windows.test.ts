@@ -4,6 +4,7 @@ import {
   formatLocal,
   isInWindow,
   nextWindowStart,
+  SEARCH_HORIZON_DAYS,
   windowOccurrences,
   zonedTimeToInstant,
   type FreezePeriod,
@@ -112,6 +113,33 @@ describe("nextWindowStart", () => {
     ["freeze of 9 weeks: beyond the horizon", "Africa/Lagos", lagosWed, "2026-03-02T10:00:00.000Z", [freeze("2026-03-02T00:00:00Z", "2026-05-04T00:00:00Z")], null],
   ])("%s", (_name, tz, windows, now, freezes, expected) => {
     expect(nextWindowStart(d(now), windows, tz, freezes)?.toISOString() ?? null).toBe(expected);
+  });
+});
+
+describe("nextWindowStart, looking at the coming week first", () => {
+  // The answer the slow way: every opening of the whole horizon, in order, each pushed past the
+  // freezes in force; the first still inside its window wins.
+  function reference(now: Date, windows: WeeklyWindow[], tz: string, freezes: FreezePeriod[]): number | null {
+    for (const o of windowOccurrences(now, new Date(now.getTime() + SEARCH_HORIZON_DAYS * 86_400_000), windows, tz)) {
+      let t = Math.max(o.start.getTime(), now.getTime());
+      for (let f = activeFreeze(new Date(t), freezes); f; f = activeFreeze(new Date(t), freezes)) t = f.endsAt.getTime();
+      if (t < o.end.getTime()) return t;
+    }
+    return null;
+  }
+
+  it.each(["Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Chatham"])("agrees with a search of the whole horizon over a year in %s", (tz) => {
+    const windows = [win(WED, "01:40", 60), win(SAT, "23:30", 300)];
+    let checked = 0;
+    for (let h = 0; h < 24 * 365; h += 11) {
+      const now = new Date(Date.UTC(2026, 0, 1) + h * 3_600_000);
+      // Freezes of a few hours, of 12 days (past the first week) and of 9 weeks (past the horizon).
+      const len = [0, 5 / 24, 12, 63][h % 4] ?? 0;
+      const freezes = len ? [freeze(now.toISOString(), new Date(now.getTime() + len * 86_400_000).toISOString())] : [];
+      expect(nextWindowStart(now, windows, tz, freezes)?.getTime() ?? null, `${now.toISOString()} +${len} d`).toBe(reference(now, windows, tz, freezes));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(700);
   });
 });
 

@@ -27,6 +27,8 @@ export type WindowOccurrence = { start: Date; end: Date };
 
 /** How far ahead `nextWindowStart` looks before giving up. */
 export const SEARCH_HORIZON_DAYS = 56;
+/** Where `nextWindowStart` looks first: every weekly window opens in it at least once. */
+const FIRST_LOOK_DAYS = 8;
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -84,7 +86,9 @@ export function zonedTimeToInstant(year: number, month: number, day: number, min
   const wall = Date.UTC(year, month - 1, day, 0, minuteOfDay);
   const before = offsetMs(wall - DAY_MS, timeZone);
   const after = offsetMs(wall + DAY_MS, timeZone);
-  const matches = [wall - before, wall - after].filter((c) => wallClockMs(c, timeZone) === wall);
+  // Away from a change of offset both readings agree: one candidate to check, not two.
+  const candidates = before === after ? [wall - before] : [wall - before, wall - after];
+  const matches = candidates.filter((c) => wallClockMs(c, timeZone) === wall);
   if (matches.length > 0) return new Date(Math.min(...matches));
   // In a gap: reading the wall time with the offset in force before the change lands just as far
   // past the change as the wall time is past the missing hour's start.
@@ -170,12 +174,17 @@ function firstUnfrozen(t: number, freezes: readonly FreezePeriod[]): number {
  */
 export function nextWindowStart(now: Date, windows: readonly WeeklyWindow[], timeZone: string, freezes: readonly FreezePeriod[] = []): Date | null {
   if (windows.length === 0) return null;
-  const horizon = new Date(now.getTime() + SEARCH_HORIZON_DAYS * DAY_MS);
-  for (const o of windowOccurrences(now, horizon, windows, timeZone)) {
-    // Sorted by start, and "first unfrozen instant at or after x" grows with x: the first hit is
-    // the earliest.
-    const t = firstUnfrozen(Math.max(o.start.getTime(), now.getTime()), freezes);
-    if (t < o.end.getTime()) return new Date(t);
+  // Each opening costs a few Intl calls, and the answer is nearly always in the coming week: look
+  // there first, and over the whole horizon only when freezes push past it. The week's openings
+  // are the first of the horizon's (both sorted by start), so the first hit is the same.
+  for (const days of [FIRST_LOOK_DAYS, SEARCH_HORIZON_DAYS]) {
+    const horizon = new Date(now.getTime() + days * DAY_MS);
+    for (const o of windowOccurrences(now, horizon, windows, timeZone)) {
+      // Sorted by start, and "first unfrozen instant at or after x" grows with x: the first hit is
+      // the earliest.
+      const t = firstUnfrozen(Math.max(o.start.getTime(), now.getTime()), freezes);
+      if (t < o.end.getTime()) return new Date(t);
+    }
   }
   return null;
 }

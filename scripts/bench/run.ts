@@ -7,8 +7,10 @@ import { log, root, writeSection, type Bench } from "./lib";
 import { upgradeBench } from "./upgrade";
 import { sseBench } from "./sse";
 import { apiLoadBench } from "./api-load";
+import { pagesBench } from "./pages";
 
-const BENCHES: Bench[] = [upgradeBench, sseBench, apiLoadBench];
+// pages first: it provisions (and removes) a big fleet before any bench has started a worker.
+const BENCHES: Bench[] = [pagesBench, upgradeBench, sseBench, apiLoadBench];
 
 function selected(argv: string[]): Bench[] {
   const i = argv.indexOf("--only");

@@ -26,10 +26,11 @@ async function bareInstance(channel: UpdateChannel, version: string, extra: { pi
 type Cell = { outcome: string; at: string | null; urgent: boolean; reason: string };
 type Calendar = { rows: { instance: { id: string }; cells: { version: string; request: Cell; automatic: Cell }[]; freeze: { reason: string } | null }[] };
 
-async function calendarRow(instanceId: string) {
-  const res = await api("viewer", "GET", "/api/superadmin/policy-calendar");
+// The calendar is paged by instance name: search for the one instance (names are unique).
+async function calendarRow(instance: { id: string; name: string }) {
+  const res = await api("viewer", "GET", `/api/superadmin/policy-calendar?q=${encodeURIComponent(instance.name)}`);
   expect(res.status, res.text).toBe(200);
-  const row = (res.json as Calendar).rows.find((r) => r.instance.id === instanceId);
+  const row = (res.json as Calendar).rows.find((r) => r.instance.id === instance.id);
   expect(row).toBeDefined();
   return { ...row!, cell: (v: string) => row!.cells.find((c) => c.version === v) };
 }
@@ -42,7 +43,7 @@ describe("the policy calendar", () => {
     const frozen = await bareInstance("frozen", "1.0.0");
     const pinned = await bareInstance("auto_update", "1.0.0", { pinnedVersion: "1.1.0" });
 
-    const a = await calendarRow(auto.id);
+    const a = await calendarRow(auto);
     expect(a.cells.map((c) => c.version)).toEqual(expect.arrayContaining(["1.1.0", "1.2.0", "1.2.1", "2.0.0"]));
     expect(a.cell("1.0.0")).toBeUndefined();
     const nextWindow = nextWindowStart(new Date(), [{ dayOfWeek: day, startMinute: 120, durationMinutes: 60 }], "Africa/Lagos")!;
@@ -52,16 +53,16 @@ describe("the policy calendar", () => {
     expect(a.cell("1.1.1-fault.errors")?.automatic).toMatchObject({ outcome: "blocked" });
     expect(a.cell("1.1.1-fault.errors")?.automatic.reason).toMatch(/stable/);
 
-    const m = await calendarRow(manual.id);
+    const m = await calendarRow(manual);
     expect(m.cell("1.2.0")?.request).toMatchObject({ outcome: "approval", urgent: false });
     expect(m.cell("1.2.1")?.request).toMatchObject({ outcome: "approval", urgent: true });
 
-    const f = await calendarRow(frozen.id);
+    const f = await calendarRow(frozen);
     expect(f.cell("1.1.0")?.request.outcome).toBe("frozen");
     expect(f.cell("1.2.1")?.request.outcome).toBe("override_possible");
     expect(f.cell("1.2.1")?.automatic.outcome).toBe("frozen");
 
-    const p = await calendarRow(pinned.id);
+    const p = await calendarRow(pinned);
     expect(p.cell("1.2.0")?.request).toMatchObject({ outcome: "blocked" });
     expect(p.cell("1.2.0")?.request.reason).toMatch(/pinned to 1\.1\.0/);
   });
@@ -87,7 +88,7 @@ describe("change freezes", () => {
 
     const listed = await api("viewer", "GET", `/api/superadmin/freezes?instanceId=${inst.id}`);
     expect((listed.json as { freezes: { id: string }[] }).freezes.map((f) => f.id)).toContain(freeze.id);
-    const row = await calendarRow(inst.id);
+    const row = await calendarRow(inst);
     expect(row.freeze?.reason).toBe("Quarter-end close");
     expect(row.cell("1.2.0")?.automatic.outcome).toBe("frozen");
 

@@ -8,29 +8,55 @@ import { EmptyState, PageHeader } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
 import { CalendarBadge } from "@/components/channels/calendar-cell";
+import { NameSearch, PageProblem, Pagination } from "@/components/ui/pagination";
+import { describePageProblem, parsePageSearch } from "@/lib/page-query";
 
 export const metadata: Metadata = { title: "Policy calendar" };
 export const dynamic = "force-dynamic";
 
-export default async function CalendarPage() {
+const BASE = "/calendar";
+
+export default async function CalendarPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requirePageActor();
-  const cal = await getPolicyCalendar({ actor });
+  const parsed = parsePageSearch(await searchParams);
+  const header = (
+    <PageHeader
+      title="Policy calendar"
+      description="For every instance and every release it could take: what a request would do, what the auto-update worker would do, and when. Times are in each instance's own zone; hover a badge for the policy's reason."
+    />
+  );
+  if (!parsed.success) {
+    return (
+      <>
+        {header}
+        <PageProblem basePath={BASE} problem={describePageProblem(parsed.error)} />
+      </>
+    );
+  }
+  const query = parsed.data;
+  const cal = await getPolicyCalendar({ actor, query });
   const pending = cal.releases.filter((r) => cal.rows.some((row) => row.cells.some((c) => c.version === r.version)));
+  const pastEnd = cal.page.page > cal.page.pageCount;
   return (
     <>
-      <PageHeader
-        title="Policy calendar"
-        description="For every instance and every release it could take: what a request would do, what the auto-update worker would do, and when. Times are in each instance's own zone; hover a badge for the policy's reason."
-      />
-      {cal.rows.length === 0 ? (
-        <EmptyState title="No instances">Add an instance to see its policy.</EmptyState>
-      ) : pending.length === 0 ? (
+      {header}
+      {cal.page.total > 0 || query.q ? <NameSearch basePath={BASE} query={query} label="Find instances in the calendar" /> : null}
+      {pastEnd ? (
+        <PageProblem basePath={BASE} problem={null} info={cal.page} query={query} />
+      ) : cal.rows.length === 0 ? (
+        query.q ? (
+          <EmptyState title="No instance matches">No instance name contains “{query.q}”.</EmptyState>
+        ) : (
+          <EmptyState title="No instances">Add an instance to see its policy.</EmptyState>
+        )
+      ) : pending.length === 0 && cal.page.pageCount === 1 && !query.q ? (
         <EmptyState title="Everything is up to date">No instance has a newer release available.</EmptyState>
       ) : (
         <Table caption="Channel policy per instance and release">
           <thead>
             <tr>
               <Th>Instance</Th>
+              {pending.length === 0 ? <Th>Newer releases</Th> : null}
               {pending.map((r) => (
                 <Th key={r.version}>
                   <span className="font-mono normal-case">{r.version}</span>
@@ -62,6 +88,11 @@ export default async function CalendarPage() {
                     </div>
                   ) : null}
                 </Td>
+                {pending.length === 0 ? (
+                  <Td>
+                    <span className="text-xs text-slate-400">none: up to date</span>
+                  </Td>
+                ) : null}
                 {pending.map((r) => {
                   const cell = row.cells.find((c) => c.version === r.version);
                   return (
@@ -87,6 +118,7 @@ export default async function CalendarPage() {
           </tbody>
         </Table>
       )}
+      {!pastEnd && cal.rows.length > 0 ? <Pagination basePath={BASE} query={query} info={cal.page} noun={["instance", "instances"]} label="Calendar pages" /> : null}
     </>
   );
 }
