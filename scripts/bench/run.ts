@@ -6,8 +6,9 @@ import { startStack, type Stack } from "../lib/stack";
 import { log, root, writeSection, type Bench } from "./lib";
 import { upgradeBench } from "./upgrade";
 import { sseBench } from "./sse";
+import { auditBench } from "./audit";
 
-const BENCHES: Bench[] = [upgradeBench, sseBench];
+const BENCHES: Bench[] = [upgradeBench, sseBench, auditBench];
 
 function selected(argv: string[]): Bench[] {
   const i = argv.indexOf("--only");
