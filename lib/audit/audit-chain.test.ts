@@ -59,6 +59,32 @@ describe("audit hash chain", () => {
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
   });
 
+  it("links a transaction's many entries in one go, in order, and any written after an early link", async () => {
+    const db = getDb();
+    const { first, late } = await db.$transaction(async (tx) => {
+      const insert = (n: number) =>
+        tx.$queryRaw<{ id: bigint }[]>`
+          INSERT INTO audit_logs (created_at, actor_type, actor_label, action, resource_type, resource_id, result, metadata, prev_hash, hash)
+          SELECT now(), 'system', 'audit test', 'test.chain.bulk', 'test', g::text, 'success', jsonb_build_object('g', g), '', ''
+            FROM generate_series(1, ${n}::int) AS g RETURNING id`;
+      const first = await insert(500);
+      // Linked now, mid-transaction; the entries written after it are linked at COMMIT.
+      await tx.$executeRaw`SET CONSTRAINTS ALL IMMEDIATE`;
+      const linked = await tx.auditLog.count({ where: { id: { in: first.map((r) => r.id) }, seq: { not: null } } });
+      expect(linked).toBe(500);
+      const late = await insert(3);
+      return { first, late };
+    });
+    const ids = [...first, ...late].map((r) => r.id);
+    const rows = await db.auditLog.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    // Consecutive, in the order written: the lock taken at the early link is held to the commit.
+    expect(rows.map((r) => r.seq! - rows[0]!.seq!)).toEqual(ids.map((_, i) => BigInt(i)));
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
+    expect((await db.$queryRaw<{ seq: bigint; hash: string }[]>`SELECT seq, hash FROM audit_chain.head`)[0]).toEqual({ seq: rows.at(-1)!.seq, hash: rows.at(-1)!.hash });
+    expect(await withClient(async (c) => (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_chain.pending")).rows[0]?.n)).toBe(0);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true });
+  });
+
   it("the database hashes an entry as lib/audit/hash.ts does, awkward values included", async () => {
     const db = getDb();
     const metadata = {

@@ -13,6 +13,8 @@ const optionalText = z
   .transform((v) => (v === "" ? undefined : v));
 
 export const auditFilterSchema = z.object({
+  // The exact actor id or label (an email, `email (token name)`, a system task's name). Labels
+  // are searched with auditActorSearchSchema instead.
   actor: optionalText,
   action: optionalText,
   resourceType: optionalText,
@@ -31,6 +33,18 @@ export const auditFilterSchema = z.object({
 });
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+export const auditActorSearchSchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1, "is required")
+    .max(200)
+    .refine((v) => !v.includes("\u0000"), "must not contain a NUL character"),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+
+export type AuditActorSearch = z.infer<typeof auditActorSearchSchema>;
 
 const actionName = z
   .string()

@@ -8,9 +8,10 @@ import { upgradeBench } from "./upgrade";
 import { sseBench } from "./sse";
 import { apiLoadBench } from "./api-load";
 import { pagesBench } from "./pages";
+import { auditBench } from "./audit";
 
 // pages first: it provisions (and removes) a big fleet before any bench has started a worker.
-const BENCHES: Bench[] = [pagesBench, upgradeBench, sseBench, apiLoadBench];
+const BENCHES: Bench[] = [pagesBench, upgradeBench, sseBench, apiLoadBench, auditBench];
 
 function selected(argv: string[]): Bench[] {
   const i = argv.indexOf("--only");

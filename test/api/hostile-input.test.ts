@@ -72,6 +72,7 @@ describe("NUL characters", () => {
     "/api/superadmin/audit-logs?resourceId=%00",
     "/api/superadmin/audit-logs?action=instance.%00*",
     "/api/superadmin/audit-logs/export?resourceType=x%00",
+    "/api/superadmin/audit-logs/actors?q=a%00b",
     "/api/superadmin/upgrades?instanceId=%00",
     "/api/superadmin/notifications?status=failed&instanceId=a%00",
     "/api/superadmin/freezes?instanceId=%00",

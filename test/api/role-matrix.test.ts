@@ -53,6 +53,7 @@ const ROUTES: RouteCase[] = [
     ok: 201,
   },
   { method: "GET", label: "/audit-logs/verify", path: () => "/api/superadmin/audit-logs/verify", permission: "audit:verify", ok: 200 },
+  { method: "GET", label: "/audit-logs/actors", path: () => "/api/superadmin/audit-logs/actors?q=admin", permission: "audit:read", ok: 200 },
   { method: "GET", label: "/audit-logs/export", path: () => "/api/superadmin/audit-logs/export", permission: "audit:read", ok: 200 },
   { method: "GET", label: "/upgrades", path: () => "/api/superadmin/upgrades", permission: "upgrade:read", ok: 200 },
   { method: "GET", label: "/instances/{id}/backups", path: () => `/api/superadmin/instances/${instanceId}/backups`, permission: "backup:read", ok: 200 },

@@ -8,6 +8,7 @@ import { Field, Input, Select } from "@/components/ui/field";
 import { buttonClass } from "@/components/ui/button";
 import { AuditTable } from "@/components/audit/audit-table";
 import { VerifyChainButton } from "@/components/audit/verify-chain-button";
+import { ActorFilterInput } from "@/components/audit/actor-filter-input";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -40,8 +41,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         }
       />
       <form method="get" className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter audit entries">
-        <Field label="Actor" htmlFor="f-actor">
-          <Input id="f-actor" name="actor" defaultValue={values.actor} placeholder="email or id" />
+        <Field label="Actor" htmlFor="f-actor" hint="Exact email, token label or id; pick one as you type">
+          <ActorFilterInput id="f-actor" name="actor" defaultValue={values.actor ?? ""} />
         </Field>
         <Field label="Action" htmlFor="f-action" hint="Exact, or a prefix ending in *">
           <Input id="f-action" name="action" defaultValue={values.action} placeholder="instance.update" />
