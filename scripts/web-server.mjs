@@ -36,7 +36,11 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(port, hostname, () => console.log(`[web] Listening on http://${hostname}:${port}`));
+// A deep accept queue: after a restart or a network blip every open browser reconnects its streams
+// at once, and with Node's default of 511 the overflow is dropped and each client retries its
+// connection only after 1 s, 3 s, 7 s… (the kernel caps this at net.core.somaxconn).
+const BACKLOG = 4096;
+server.listen({ port, host: hostname, backlog: BACKLOG }, () => console.log(`[web] Listening on http://${hostname}:${port}`));
 
 let closing = false;
 function stop() {

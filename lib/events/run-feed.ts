@@ -7,6 +7,7 @@ export type StreamEvent = { id: string; type: string; stepKey: string | null; le
 
 // Rows per read; a watcher far behind is caught up page by page.
 export const FEED_PAGE = 500;
+const READ_RETRY_MS = 2_000;
 
 export async function eventsSince(runId: string, afterId: bigint, limit = FEED_PAGE): Promise<StreamEvent[]> {
   const rows = await getDb().runEvent.findMany({ where: { runId, id: { gt: afterId } }, orderBy: { id: "asc" }, take: limit, include: { step: { select: { key: true } } } });
@@ -76,7 +77,11 @@ function wake(feed: Feed): void {
   feed.reading = true;
   feed.again = false;
   pump(feed)
-    .catch(() => undefined)
+    .catch(() => {
+      // The database is away: try again shortly rather than only at the next notification.
+      // (After an outage the listener also wakes every feed once it has reconnected.)
+      if (!feed.closed) setTimeout(() => wake(feed), READ_RETRY_MS).unref();
+    })
     .finally(() => {
       feed.reading = false;
       if (feed.again) wake(feed);

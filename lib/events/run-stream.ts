@@ -3,7 +3,7 @@ import { watchRun, type StreamEvent } from "@/lib/events/run-feed";
 import { SSE_HEADERS, sseLifecycle, type StillAllowed } from "@/lib/events/sse";
 import { parseBigintId } from "@/lib/http/read-input";
 
-export { eventsSince, type StreamEvent } from "@/lib/events/run-feed";
+export type { StreamEvent } from "@/lib/events/run-feed";
 
 /** What a stream sends of an event: all of it, less, or (null) nothing. One function per kind of stream. */
 export type Redact = (e: StreamEvent) => StreamEvent | null;

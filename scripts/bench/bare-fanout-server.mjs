@@ -73,5 +73,7 @@ const server = http.createServer((req, res) => {
     if (run.clients.size === 0 && !run.reading) runs.delete(runId);
   });
 });
-server.listen(0, "127.0.0.1", () => console.log(`listening ${server.address().port}`));
+// The same accept queue as the console's server (scripts/web-server.mjs), so both meet 1,000
+// connections at once on equal terms.
+server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => console.log(`listening ${server.address().port}`));
 process.on("SIGTERM", () => process.exit(0));

@@ -131,3 +131,13 @@ export async function waitForStreamsClosed(url: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (openSockets(port) > 20 && Date.now() < deadline) await sleep(250);
 }
+
+/** CPU time (user + system) process `pid` has used so far, in ms. */
+export function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}

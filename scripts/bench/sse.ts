@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { log, pct, max, rssMiB, root, RUNS, triple, type Bench } from "./lib";
-import { CLIENTS, createBenchRun, eventWriter, openWatchers, sleep, waitFor, waitForStreamsClosed } from "./sse-clients";
+import { CLIENTS, cpuMs, createBenchRun, eventWriter, openWatchers, sleep, waitFor, waitForStreamsClosed } from "./sse-clients";
 
 const EVENTS = 20;
 const EVENT_GAP_MS = 250;
 
-type Measured = { connectMs: number; p50: number; p95: number; p99: number; max: number; delivered: number; failed: number; rssIdle: number; rssConnected: number };
+type Measured = { connectCpu: number; fanoutCpu: number; connectMs: number; p50: number; p95: number; p99: number; max: number; delivered: number; failed: number; rssIdle: number; rssConnected: number };
 
 async function startBareServer(databaseUrl: string): Promise<{ url: string; pid: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(root, "scripts/bench/bare-fanout-server.mjs")], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ["ignore", "pipe", "inherit"] });
@@ -29,20 +29,23 @@ async function startBareServer(databaseUrl: string): Promise<{ url: string; pid:
 async function measure(opts: { url: string; headers: Record<string, string>; pid: number; databaseUrl: string; runId: string }): Promise<Measured> {
   const writer = await eventWriter(opts.databaseUrl, opts.runId);
   const rssIdle = rssMiB(opts.pid);
+  const cpu0 = cpuMs(opts.pid);
   const watchers = await openWatchers(opts.url, { ...opts.headers, "last-event-id": await writer.maxId() });
   await sleep(1000);
   const rssConnected = rssMiB(opts.pid);
+  const cpu1 = cpuMs(opts.pid);
   for (let e = 0; e < EVENTS; e++) {
     await writer.write();
     await sleep(EVENT_GAP_MS);
   }
   await waitFor(() => watchers.latencies.length, CLIENTS * EVENTS, 15_000);
+  const cpu2 = cpuMs(opts.pid);
   watchers.close();
   await writer.end();
   // Let the server notice the closed streams before the next measurement.
   await waitForStreamsClosed(opts.url);
   const l = watchers.latencies;
-  return { connectMs: watchers.connectMs, p50: pct(l, 50), p95: pct(l, 95), p99: pct(l, 99), max: max(l), delivered: l.length, failed: watchers.failed(), rssIdle, rssConnected };
+  return { connectCpu: cpu1 - cpu0, fanoutCpu: cpu2 - cpu1, connectMs: watchers.connectMs, p50: pct(l, 50), p95: pct(l, 95), p99: pct(l, 99), max: max(l), delivered: l.length, failed: watchers.failed(), rssIdle, rssConnected };
 }
 
 function rows(label: string, all: Measured[]): string {
@@ -55,6 +58,8 @@ function rows(label: string, all: Measured[]): string {
     `| ${label}: delivery p95 | ${f("p95", "ms")} |`,
     `| ${label}: delivery p99 | ${f("p99", "ms")} |`,
     `| ${label}: delivery max | ${f("max", "ms")} |`,
+    `| ${label}: server CPU to connect them | ${f("connectCpu", "s")} |`,
+    `| ${label}: server CPU for the ${EVENTS} events | ${f("fanoutCpu", "s")} |`,
     `| ${label}: server RSS idle | ${f("rssIdle", "MiB")} |`,
     `| ${label}: server RSS, ${CLIENTS} connected | ${f("rssConnected", "MiB")} |`,
   ].join("\n");
@@ -88,7 +93,9 @@ while ${CLIENTS} clients stream it from one process: the console's
 fan-out server (\`scripts/bench/bare-fanout-server.mjs\`: node:http, one LISTEN connection, one
 read per notification written to every stream, no auth, no framework) on the same database.
 Clients connect all at once with \`Last-Event-ID\` at the run's latest event. Delivery is from
-the event's commit to its parse by the client, on the same machine. Goal: console p95 < 100 ms.
+the event's commit to its parse by the client, on the same machine. Server CPU is the process's
+user + system time (/proc) over the phase: on a shared machine it says what the work costs where
+wall times mostly say how long the process waited for a core. Goal: console p95 < 100 ms.
 
 | min / median / max over ${RUNS} runs | |
 |---|---|
