@@ -156,6 +156,14 @@ export const upgradeBench: Bench = {
 | ratio console / (script + checks), per round | ${triple(checkedRatios, "×")} |
 | emergency rollback: API call → rollback run \`succeeded\` | ${triple(up.emergency, "s")} |
 
+Goal (issue 8, P1): console / script ≤ 1.10×. Measured before: 1.60× in the issue. On this
+branch before its engine changes (commit 3497ce1 with this bench), on 2026-12-02 alongside the
+first "after" run committed here, same machine, same load: console 19.35 / 22.08 / 24.09 s, script 7.64 / 9.34 / 10.06 s,
+ratio 2.36 / 2.39 / 2.53×; between steps 1,565 ms, worker CPU 1,530 ms. Alone on a less loaded
+machine it gave 1.49 / 1.56 / 1.88×. This machine is shared and was loaded (load average 8 to 17
+on 2 cores): the spread is wide, and the console, with three processes to schedule and a round
+trip per write, suffers more from it than the script.
+
 Each figure is over ${RUNS} rounds after one untimed warm-up round (the worker process is new).
 The plain script runs the same steps (pg_dump and pg_restore --list, health and job checks,
 maintenance on, pull with sha256, migrate, deploy, health, smoke test, metrics, maintenance off)
@@ -169,6 +177,11 @@ checks the console makes besides them (\`scripts/bench/upgrade-checks.ts\`: the 
 check, config copy, assets archive and checksums, the instance database and config checks, the
 schema version around migrate, the config file write, the version and metrics reads):
 
-${profileTable(up.profiles, up.plainPhases, up.checks)}`;
+${profileTable(up.profiles, up.plainPhases, up.checks)}
+
+What is left besides the checks: the API request and the job's pickup, the rows each step writes
+itself (a fence check before each side effect, the backup's rows, checklist ticks, the config
+snapshot, instance updates), a fenced transaction at each step boundary, and the worker's CPU for
+all of it (last row), which a loaded machine stretches into wall time.`;
   },
 };
