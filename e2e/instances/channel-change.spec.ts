@@ -41,6 +41,8 @@ test.describe("as a viewer", () => {
   test.use({ storageState: storageState("viewer") });
 
   test("finds no control that changes anything", async ({ page }) => {
+    // A walk over seven pages and an instance search: more than the default 30 s on a loaded machine.
+    test.slow();
     for (const path of ["/", "/instances", "/releases", "/upgrades", "/approvals", "/settings"]) {
       await page.goto(path);
       await expect(page.getByRole("main")).toBeVisible();
