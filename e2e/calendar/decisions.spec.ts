@@ -20,11 +20,13 @@ async function apiPage(page: Page, path: string, n: number): Promise<unknown> {
 // calendar-table.tsx): every cell must still say what the API's calendar says for that instance,
 // release and trigger, on every page.
 test("every calendar page shows the API's decision in every cell, and the instance list pages through the API's rows", async ({ page }) => {
-  // A cell the browser renders differently from the server's HTML is a hydration error.
+  // A cell the browser renders differently from the server's HTML is a hydration error, which
+  // React reports on the console (a missing favicon is a console error too, and not ours to judge).
   const errors: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
   });
+  page.on("pageerror", (e) => errors.push(e.message));
   let cells = 0;
   for (let n = 1; ; n++) {
     const api = (await apiPage(page, "/api/superadmin/policy-calendar", n)) as Calendar;
