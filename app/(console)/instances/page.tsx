@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requirePageActor } from "@/lib/auth/page-actor";
 import { listInstancePage } from "@/lib/instances/get-instance";
+import { toInstanceListRow } from "@/lib/instances/serialize-instance";
 import { parsePageSearch } from "@/lib/page-query";
 import { PageHeader } from "@/components/ui/card";
 import { BadPageAddress, PagedList } from "@/components/ui/paged-list";
@@ -16,10 +17,10 @@ export default async function InstancesPage({ searchParams }: { searchParams: Pr
   const header = <PageHeader title="Instances" description="Every WebWaka platform instance the console manages." />;
   if (!parsed.success) return <BadPageAddress header={header} basePath={BASE} error={parsed.error} />;
   const query = parsed.data;
-  const initial = await listInstancePage({ actor, query });
+  const { instances, page } = await listInstancePage({ actor, query });
   return (
-    <PagedList header={header} basePath={BASE} query={query} info={initial.page} searchLabel="Find instances">
-      <InstanceTable initial={initial} query={query} basePath={BASE} />
+    <PagedList header={header} basePath={BASE} query={query} info={page} searchLabel="Find instances">
+      <InstanceTable initial={{ instances: instances.map(toInstanceListRow), page }} query={query} basePath={BASE} />
     </PagedList>
   );
 }
