@@ -114,8 +114,10 @@ dashboard 983 ms, calendar 8.1 s and 10.4 MB, instances 359 ms. This bench's fir
 paging and the indexes (2026-12-02, 10 fetches per run): dashboard p50 1,920 / 1,964 / 1,998 ms
 (p95 2,338), calendar 8,418 / 11,672 / 13,520 ms (p95 13,963) and 11,999 KiB, instances
 631 / 742 / 1,205 ms (p95 1,229) and 1,270 KiB. On main at 219130d (paged lists, the indexes,
-grouped dashboard counts; 2026-12-02, 10 fetches per run): dashboard p50 45 / 49 / 54 ms (p95 90),
-calendar 56 / 56 / 68 ms (p95 88) and 319 KiB, instances 23 / 25 / 39 ms (p95 52) and 81 KiB.
+grouped dashboard counts), run just before the figures above on the same quiet machine (load
+average about 2; 2026-12-02, 20 fetches per run): dashboard p50 34 / 41 / 49 ms (p95 64 / 66 / 75),
+calendar 45 / 55 / 63 ms (p95 68 / 84 / 133) and 319 KiB, instances 24 / 24 / 25 ms
+(p95 40 / 41 / 58) and 81 KiB; \`/login\` 9 / 12 / 12 ms.
 Since then: the calendar's cells go to the browser once as compact data (each reason once) and a
 client component renders them, each instance's next window is read once rather than per cell,
 and its freezes come with the instances; the dashboard's rates take two statements a period
