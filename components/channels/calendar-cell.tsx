@@ -24,7 +24,7 @@ const TONE: Record<CalendarOutcome, "green" | "blue" | "yellow" | "purple" | "re
 
 export function CalendarBadge({ cell, timezone }: { cell: CalendarCell; timezone: string }) {
   return (
-    <span className="inline-flex flex-wrap items-center gap-1" title={cell.reason}>
+    <span className="inline-flex flex-wrap items-center gap-1" title={cell.reason} data-outcome={cell.outcome}>
       <Badge tone={TONE[cell.outcome]}>{LABEL[cell.outcome]}</Badge>
       {cell.urgent ? <Badge tone="red">urgent</Badge> : null}
       {cell.at ? <span className="text-xs text-slate-600">{formatLocal(new Date(cell.at), timezone)}</span> : null}

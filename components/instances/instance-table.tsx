@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import type { InstanceDto } from "@/lib/instances/serialize-instance";
+import type { InstanceListRow } from "@/lib/instances/serialize-instance";
 import { CHANNEL_LABELS } from "@/lib/instances/channels";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -9,7 +9,7 @@ import { Alert, EmptyState } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import type { PageInfo, PageQuery } from "@/lib/pagination";
 
-type InstancePage = { instances: InstanceDto[]; page: PageInfo };
+type InstancePage = { instances: InstanceListRow[]; page: PageInfo };
 
 async function fetchInstancePage(query: PageQuery, info: PageInfo): Promise<InstancePage> {
   const params = new URLSearchParams({ page: String(info.page), pageSize: String(info.pageSize) });

@@ -2,7 +2,7 @@ import "server-only";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import { computeFleetStats } from "@/lib/alerts/compute-fleet-stats";
+import { computeFleetStats, ENDED_COUNTS, ENDED_UPGRADE, type EndedCounts } from "@/lib/alerts/compute-fleet-stats";
 import type { FleetStats } from "@/lib/alerts/fleet-rules";
 
 export type DayRates = { day: string; finished: number; successRate: number | null; rollbackRate: number | null };
@@ -19,17 +19,17 @@ export async function getFleetOverview(opts: { actor: Actor | null; days?: numbe
   const now = opts.now ?? new Date();
   const span = periodHours * 3_600_000;
   const from = new Date(now.getTime() - span);
-  const [current, previous] = await Promise.all([computeFleetStats(db, from, now), computeFleetStats(db, new Date(from.getTime() - span), from)]);
   const days = opts.days ?? 14;
   const start = new Date(Math.floor(now.getTime() / DAY) * DAY - (days - 1) * DAY);
-  const rows = await db.$queryRaw<{ day: string; finished: bigint; succeeded: bigint; rolled_back: bigint }[]>`
-    SELECT to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-           count(*) AS finished,
-           count(*) FILTER (WHERE r.status = 'succeeded') AS succeeded,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM upgrade_runs c WHERE c.parent_run_id = r.id AND c.kind IN ('rollback', 'emergency_rollback'))) AS rolled_back
-    FROM upgrade_runs r
-    WHERE r.kind = 'upgrade' AND r.status IN ('succeeded', 'failed', 'rolled_back') AND r.finished_at >= ${start}
-    GROUP BY 1`;
+  // The two periods and the daily series are independent reads: side by side, not one after another.
+  const [current, previous, rows] = await Promise.all([
+    computeFleetStats(db, from, now),
+    computeFleetStats(db, new Date(from.getTime() - span), from),
+    db.$queryRaw<(EndedCounts & { day: string })[]>`
+      SELECT to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${ENDED_COUNTS}
+      FROM upgrade_runs r WHERE ${ENDED_UPGRADE} AND r.finished_at >= ${start}
+      GROUP BY 1`,
+  ]);
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const series: DayRates[] = Array.from({ length: days }, (_, i) => {
     const day = new Date(start.getTime() + i * DAY).toISOString().slice(0, 10);

@@ -1,5 +1,6 @@
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { headers } from "next/headers";
 import { getDb } from "@/lib/db";
@@ -88,9 +89,14 @@ export async function isCrossSiteAction(): Promise<boolean> {
   return !isSameOriginRequest(await headers());
 }
 
+// A page's layout and the page itself both ask who is signed in: within one request that is one
+// read of the session and the user, not one each. React keeps it for the request only, so the next
+// request reads the user again (revocation still takes effect at once).
+const sessionActorOfRequest = cache(async (): Promise<Actor | null> => actorFromSession(clientIpFromHeaders(await headers())));
+
 /** For pages and server actions. */
 export async function currentActor(): Promise<Actor | null> {
   const store = actorOverride.getStore();
   if (store !== undefined) return store;
-  return actorFromSession(clientIpFromHeaders(await headers()));
+  return sessionActorOfRequest();
 }

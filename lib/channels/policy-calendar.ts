@@ -65,18 +65,39 @@ export async function getPolicyCalendar(opts: { actor: Actor | null; query?: Pag
   const db = getDb();
   const where = instanceNameFilter(opts.query?.q);
   const { skip, take, info } = pageWindow(opts.query ?? {}, CALENDAR_PAGE_SIZE);
-  const [releases, instances, total] = await Promise.all([
+  const current = { endsAt: { gt: now } };
+  const freezeColumns = { startsAt: true, endsAt: true, reason: true } as const;
+  // Independent reads, side by side: each instance brings its own current freezes, the fleet-wide
+  // ones come once, and only the columns the policy reads.
+  const [releases, instances, total, fleetFreezes] = await Promise.all([
     db.release.findMany({ where: { type: "platform", status: { not: "deprecated" } } }),
-    db.instance.findMany({ where, include: { maintenanceWindows: true, activeRun: { select: { id: true } } }, orderBy: { name: "asc" }, skip, take }),
+    db.instance.findMany({
+      where,
+      select: {
+        id: true,
+        name: true,
+        version: true,
+        updateChannel: true,
+        pinnedVersion: true,
+        timezone: true,
+        maintenanceWindows: { select: { dayOfWeek: true, startMinute: true, durationMinutes: true } },
+        freezePeriods: { where: current, select: freezeColumns },
+        activeRun: { select: { id: true } },
+      },
+      orderBy: { name: "asc" },
+      skip,
+      take,
+    }),
     db.instance.count({ where }),
+    db.freezePeriod.findMany({ where: { instanceId: null, ...current }, select: freezeColumns }),
   ]);
-  const freezes = instances.length ? await db.freezePeriod.findMany({ where: { endsAt: { gt: now }, OR: [{ instanceId: null }, { instanceId: { in: instances.map((i) => i.id) } }] } }) : [];
   const sorted = [...releases].sort((a, b) => compareVersions(a.version, b.version));
   const rows = instances.map((i): CalendarRow => {
-    const own = freezes.filter((f) => f.instanceId === i.id || f.instanceId === null);
-    const policyInstance: PolicyInput["instance"] = { version: i.version, updateChannel: i.updateChannel, pinnedVersion: i.pinnedVersion, timezone: i.timezone, windows: i.maintenanceWindows, freezes: own };
+    const own = [...fleetFreezes, ...i.freezePeriods];
     const freeze = activeFreeze(now, own);
+    // Every cell of a row waits for the same window: read the windows once per instance, not per cell.
     const next = i.maintenanceWindows.length ? nextWindowStart(now, i.maintenanceWindows, i.timezone, own) : null;
+    const policyInstance: PolicyInput["instance"] = { version: i.version, updateChannel: i.updateChannel, pinnedVersion: i.pinnedVersion, timezone: i.timezone, windows: i.maintenanceWindows, freezes: own, nextWindow: next };
     return {
       instance: { id: i.id, name: i.name, version: i.version, channel: channelFromDb(i.updateChannel), pinnedVersion: i.pinnedVersion, timezone: i.timezone },
       nextWindow: next?.toISOString() ?? null,

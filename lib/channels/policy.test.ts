@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluatePolicy, type PolicyDecision, type PolicyInput, type PolicyInstanceInput, type PolicyReleaseInput, type SecurityOverride } from "@/lib/channels/policy";
-import type { FreezePeriod, WeeklyWindow } from "@/lib/channels/windows";
+import { nextWindowStart, type FreezePeriod, type WeeklyWindow } from "@/lib/channels/windows";
 
 const rel = (version: string, extra: Partial<PolicyReleaseInput> = {}): PolicyReleaseInput => ({
   version,
@@ -226,6 +226,24 @@ describe("evaluatePolicy", () => {
   ])("London DST through the policy: %s", (_name, now, when) => {
     const d = run({ instance: { timezone: "Europe/London", windows: [{ dayOfWeek: 0, startMinute: 90, durationMinutes: 60 }] }, target: "1.1.0", now });
     expect(d).toMatchObject({ eligible: true, when });
+  });
+
+  it("decides the same with the instance's next window given as without it, for every case", () => {
+    for (const row of rows) {
+      const base = run(row);
+      const probe = { ...row, instance: { ...row.instance } };
+      const i = { version: "1.0.0", timezone: "Africa/Lagos", windows: [LAGOS_WED], freezes: [] as FreezePeriod[], ...row.instance };
+      probe.instance.nextWindow = nextWindowStart(new Date(row.now ?? MONDAY), i.windows, i.timezone, i.freezes);
+      expect(run(probe)).toEqual(base);
+    }
+  });
+
+  it("uses the next window it is given instead of reading the windows again", () => {
+    const given = new Date("2026-03-11T21:00:00.000Z");
+    for (const instance of [{ nextWindow: given }, { updateChannel: "manual_approval" as const, nextWindow: given }]) {
+      expect(run({ instance, target: "1.1.0", trigger: "auto" })).toMatchObject({ eligible: true, when: { kind: "window", at: given } });
+    }
+    expect(run({ instance: { nextWindow: null }, target: "1.1.0" })).toMatchObject({ eligible: true, when: NEVER });
   });
 
   it("is pure: same input, same output, input untouched", () => {

@@ -51,6 +51,11 @@ export type PolicyInstanceInput = {
   timezone: string;
   windows: WeeklyWindow[];
   freezes: FreezePeriod[];
+  /**
+   * `nextWindowStart(now, windows, timezone, freezes)` for the input's `now`, when the caller has
+   * it: a caller that asks about many releases for one instance reads the windows once.
+   */
+  nextWindow?: Date | null;
 };
 
 export type SecurityOverride = { reason: string; byRole: "superadmin" | "approver" | "viewer" };
@@ -111,11 +116,18 @@ function overrideRefusal(input: PolicyInput, blocked: { code: "frozen" | "freeze
   return null;
 }
 
+function nextWindowAt(input: PolicyInput): Date | null {
+  const { instance, now } = input;
+  if (instance.nextWindow !== undefined) return instance.nextWindow;
+  const { nextWindowStart } = input.windowAnswers ?? directWindows;
+  return nextWindowStart(now, instance.windows, instance.timezone, instance.freezes);
+}
+
 /** When the next maintenance window opens, for a run that waits for one. */
 function nextWindow(input: PolicyInput): { when: PolicyWhen; text: string } {
   const { instance, now } = input;
-  const { nextWindowStart, formatLocal } = input.windowAnswers ?? directWindows;
-  const at = nextWindowStart(now, instance.windows, instance.timezone, instance.freezes);
+  const { formatLocal } = input.windowAnswers ?? directWindows;
+  const at = nextWindowAt(input);
   if (!at) return { when: { kind: "never" }, text: `no maintenance window opens outside a freeze in the next ${SEARCH_HORIZON_DAYS / 7} weeks, so it cannot be scheduled` };
   if (at.getTime() === now.getTime()) return { when: { kind: "now" }, text: "it runs now, inside the open maintenance window" };
   return { when: { kind: "window", at }, text: `it waits for the next maintenance window, at ${formatLocal(at, instance.timezone)}` };
@@ -123,7 +135,7 @@ function nextWindow(input: PolicyInput): { when: PolicyWhen; text: string } {
 
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const { instance, release, now, trigger } = input;
-  const { nextWindowStart, formatLocal } = input.windowAnswers ?? directWindows;
+  const { formatLocal } = input.windowAnswers ?? directWindows;
   const v = release.version;
   const current = instance.version;
 
@@ -201,7 +213,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
       ? { ...base, urgent: false, when: { kind: "now" }, reason: `${approval}The instance has no maintenance window, so this manual request runs now.${via}` }
       : { ...base, urgent: false, when: { kind: "never" }, reason: `${approval}The instance has no maintenance window, so automatic updates never run; upgrade manually or add a window.${via}` };
   }
-  const at = nextWindowStart(now, instance.windows, instance.timezone, instance.freezes);
+  const at = nextWindowAt(input);
   if (!at) {
     return { ...base, urgent: false, when: { kind: "never" }, reason: `${approval}No maintenance window opens outside a freeze in the next ${SEARCH_HORIZON_DAYS / 7} weeks, so the upgrade cannot be scheduled.${via}` };
   }

@@ -72,3 +72,11 @@ export function serializeInstance(i: InstanceRow): InstanceDto {
     attention: i.attentionReason ? { reason: i.attentionReason, since: (i.attentionAt ?? i.updatedAt).toISOString() } : null,
   };
 }
+
+/** What the instance list shows of an instance (the API's InstanceDto is one, so a refresh fits). */
+export type InstanceListRow = Pick<InstanceDto, "id" | "name" | "version" | "pinnedVersion" | "updateChannel" | "status" | "attention" | "maintenanceMode">;
+
+/** The list's fields only: the page hands its first page to the browser, and the rest would ride along unused. */
+export function toInstanceListRow(i: InstanceDto): InstanceListRow {
+  return { id: i.id, name: i.name, version: i.version, pinnedVersion: i.pinnedVersion, updateChannel: i.updateChannel, status: i.status, attention: i.attention, maintenanceMode: i.maintenanceMode };
+}

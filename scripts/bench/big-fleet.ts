@@ -102,6 +102,22 @@ export async function deleteBigFleet(databaseUrl: string): Promise<number> {
   }
 }
 
+/** Rows of any big fleet still in the database, per table: all zero once `deleteBigFleet` has run. */
+export async function countBigFleetRows(databaseUrl: string): Promise<Record<string, number>> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const out: Record<string, number> = {};
+    for (const [table, column] of [["instances", "id"], ["upgrade_runs", "id"], ["maintenance_windows", "id"], ["freeze_periods", "id"]] as const) {
+      const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${column} LIKE $1 || '%'`, [BIG_FLEET_PREFIX]);
+      out[table] = Number(r.rows[0]?.n ?? 0);
+    }
+    return out;
+  } finally {
+    await db.end();
+  }
+}
+
 /** Fresh planner statistics, as autovacuum would have them on a fleet that grew over months. */
 export async function analyzeTables(ownerUrl: string): Promise<void> {
   const db = new pg.Client({ connectionString: ownerUrl });

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import { requirePageActor } from "@/lib/auth/page-actor";
 import { listInstancePage } from "@/lib/instances/get-instance";
-import { describePageProblem, parsePageSearch } from "@/lib/page-query";
+import { toInstanceListRow } from "@/lib/instances/serialize-instance";
+import { parsePageSearch } from "@/lib/page-query";
 import { PageHeader } from "@/components/ui/card";
-import { NameSearch, PageProblem } from "@/components/ui/pagination";
+import { BadPageAddress, PagedList } from "@/components/ui/paged-list";
 import { InstanceTable } from "@/components/instances/instance-table";
 
 export const metadata: Metadata = { title: "Instances" };
@@ -14,21 +15,12 @@ export default async function InstancesPage({ searchParams }: { searchParams: Pr
   const actor = await requirePageActor();
   const parsed = parsePageSearch(await searchParams);
   const header = <PageHeader title="Instances" description="Every WebWaka platform instance the console manages." />;
-  if (!parsed.success) {
-    return (
-      <>
-        {header}
-        <PageProblem basePath={BASE} problem={describePageProblem(parsed.error)} />
-      </>
-    );
-  }
+  if (!parsed.success) return <BadPageAddress header={header} basePath={BASE} error={parsed.error} />;
   const query = parsed.data;
-  const initial = await listInstancePage({ actor, query });
+  const { instances, page } = await listInstancePage({ actor, query });
   return (
-    <>
-      {header}
-      {initial.page.total > 0 || query.q ? <NameSearch basePath={BASE} query={query} label="Find instances" /> : null}
-      {initial.page.page > initial.page.pageCount ? <PageProblem basePath={BASE} problem={null} info={initial.page} query={query} /> : <InstanceTable initial={initial} query={query} basePath={BASE} />}
-    </>
+    <PagedList header={header} basePath={BASE} query={query} info={page} searchLabel="Find instances">
+      <InstanceTable initial={{ instances: instances.map(toInstanceListRow), page }} query={query} basePath={BASE} />
+    </PagedList>
   );
 }

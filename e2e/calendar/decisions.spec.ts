@@ -1,0 +1,67 @@
+import { expect, test, type Page } from "@playwright/test";
+import { storageState } from "../support";
+import { formatLocal } from "../../lib/channels/windows";
+
+test.use({ storageState: storageState("viewer") });
+
+type Cell = { outcome: string; at: string | null; urgent: boolean; reason: string };
+type Calendar = {
+  rows: { instance: { name: string; timezone: string }; cells: { version: string; request: Cell; automatic: Cell }[] }[];
+  page: { page: number; pageCount: number };
+};
+
+async function apiPage(page: Page, path: string, n: number): Promise<unknown> {
+  const res = await page.request.get(`${path}?page=${n}&pageSize=1`);
+  expect(res.status()).toBe(200);
+  return res.json();
+}
+
+// The calendar's cells are built in the browser from compact data (components/channels/
+// calendar-table.tsx): every cell must still say what the API's calendar says for that instance,
+// release and trigger, on every page.
+test("every calendar page shows the API's decision in every cell, and the instance list pages through the API's rows", async ({ page }) => {
+  // A cell the browser renders differently from the server's HTML is a hydration error, which
+  // React reports on the console (a missing favicon is a console error too, and not ours to judge).
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  let cells = 0;
+  for (let n = 1; ; n++) {
+    const api = (await apiPage(page, "/api/superadmin/policy-calendar", n)) as Calendar;
+    await page.goto(`/calendar?page=${n}&pageSize=1`);
+    await expect(page.getByRole("navigation", { name: "Calendar pages" }).getByText(new RegExp(`^Page ${n} of ${api.page.pageCount} `))).toBeVisible();
+    expect(api.rows).toHaveLength(1);
+    for (const row of api.rows) {
+      const tr = page.getByTestId(`calendar-row-${row.instance.name}`);
+      await expect(tr).toBeVisible();
+      await expect(tr.locator('[data-testid^="calendar-cell-"]')).toHaveCount(row.cells.length);
+      for (const c of row.cells) {
+        const td = tr.getByTestId(`calendar-cell-${row.instance.name}-${c.version}`);
+        for (const [trigger, want] of [["manual", c.request], ["auto", c.automatic]] as const) {
+          const badge = td.locator(`[data-trigger="${trigger}"] [data-outcome]`);
+          await expect(badge).toHaveAttribute("data-outcome", want.outcome);
+          await expect(badge).toHaveAttribute("title", want.reason);
+          await expect(badge).toContainText(want.reason);
+          if (want.at) await expect(badge).toContainText(formatLocal(new Date(want.at), row.instance.timezone));
+          await expect(badge.getByText("urgent", { exact: true })).toHaveCount(want.urgent ? 1 : 0);
+          cells++;
+        }
+      }
+    }
+    if (n >= api.page.pageCount) break;
+    await page.getByRole("navigation", { name: "Calendar pages" }).getByRole("link", { name: "Next" }).click();
+    await expect(page).toHaveURL(new RegExp(`[?&]page=${n + 1}\\b`));
+  }
+  expect(cells).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+
+  for (let n = 1; ; n++) {
+    const api = (await apiPage(page, "/api/superadmin/instances", n)) as { instances: { name: string }[]; page: { pageCount: number } };
+    await page.goto(`/instances?page=${n}&pageSize=1`);
+    const names = await page.locator('[data-testid^="instance-row-"]').evaluateAll((els) => els.map((e) => (e.getAttribute("data-testid") ?? "").slice("instance-row-".length)));
+    expect(names).toEqual(api.instances.map((i) => i.name));
+    if (n >= api.page.pageCount) break;
+  }
+});
