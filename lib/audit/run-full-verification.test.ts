@@ -5,17 +5,12 @@ import { getDb } from "@/lib/db";
 import { requestFullVerification } from "@/lib/audit/verifications";
 import { requeueStalledVerifications, runFullVerification } from "@/lib/audit/run-full-verification";
 import { actorFor } from "@/test/support/actors";
+import { drainFullVerification } from "@/test/support/audit-verify";
 import { getBoss, QUEUES, stopBoss } from "@/lib/jobs/queue";
 import type { Actor } from "@/lib/auth/actor";
 
 let admin: Actor | null = null;
 
-async function drainFull(): Promise<void> {
-  const active = await getDb().auditVerification.findFirst({ where: { activeFull: true } });
-  if (!active) return;
-  await getDb().auditVerification.update({ where: { id: active.id }, data: { leaseOwner: null } });
-  await runFullVerification(active.id, "test-drain");
-}
 
 async function headSeq(): Promise<number> {
   const [h] = await getDb().$queryRaw<{ seq: bigint }[]>`SELECT seq FROM audit_chain.head`;
@@ -24,7 +19,7 @@ async function headSeq(): Promise<number> {
 
 beforeAll(async () => {
   admin = await actorFor("superadmin");
-  await drainFull();
+  await drainFullVerification();
   // Enough entries for several pages of the walk.
   await getDb().$executeRaw`
     INSERT INTO audit_logs (created_at, actor_type, actor_label, action, resource_type, resource_id, result, metadata, prev_hash, hash)
@@ -33,7 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await drainFull();
+  await drainFullVerification();
   await stopBoss();
   await getDb().$disconnect();
 });
@@ -58,7 +53,7 @@ describe("full verification", () => {
     // Concurrent requests agree on one as well.
     const all = await Promise.all(Array.from({ length: 5 }, () => requestFullVerification({ actor: admin })));
     expect(new Set(all.map((r) => r.verification.id))).toEqual(new Set([first.verification.id]));
-    await drainFull();
+    await drainFullVerification();
   });
 
   it("stores its progress as it walks, and ends with every entry checked", async () => {

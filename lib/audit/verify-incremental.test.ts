@@ -10,6 +10,7 @@ import { readVerifiedCheckpoint, requestFullVerification } from "@/lib/audit/ver
 import { runFullVerification } from "@/lib/audit/run-full-verification";
 import { OWNER_DATABASE_URL } from "@/test/support/env";
 import { actorFor } from "@/test/support/actors";
+import { drainFullVerification } from "@/test/support/audit-verify";
 import { withPgClient } from "@/scripts/lib/ensure-database";
 import type { Actor } from "@/lib/auth/actor";
 
@@ -53,17 +54,11 @@ async function catchUp(): Promise<void> {
   throw new Error("the checkpoint did not catch up");
 }
 
-/** Runs any full verification left queued (by another file) so the chain starts this file clean. */
-async function drainFull(): Promise<void> {
-  const active = await getDb().auditVerification.findFirst({ where: { activeFull: true } });
-  if (active) await getDb().auditVerification.update({ where: { id: active.id }, data: { leaseOwner: null } });
-  if (active) await runFullVerification(active.id, "test-drain");
-}
 
 beforeAll(async () => {
   viewer = await actorFor("viewer");
   admin = await actorFor("superadmin");
-  await drainFull();
+  await drainFullVerification();
 });
 
 afterAll(async () => {

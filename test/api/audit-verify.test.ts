@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { api, BASE_URL } from "@/test/support/env";
 import { testDb } from "@/test/support/db";
+import { drainFullVerification } from "@/test/support/audit-verify";
 import { sessionCookie } from "@/test/support/session";
 import { getDb } from "@/lib/db";
 import { runFullVerification } from "@/lib/audit/run-full-verification";
@@ -10,15 +11,9 @@ import { stopBoss } from "@/lib/jobs/queue";
 
 type Full = { verification: { id: string; status: string; checked: number; total: number | null; requestedBy: string | null } | null };
 
-async function drainFull(): Promise<void> {
-  const active = await testDb().auditVerification.findFirst({ where: { activeFull: true } });
-  if (!active) return;
-  await testDb().auditVerification.update({ where: { id: active.id }, data: { leaseOwner: null } });
-  await runFullVerification(active.id, "test-drain");
-}
 
 afterAll(async () => {
-  await drainFull();
+  await drainFullVerification();
   await stopBoss();
   await getDb().$disconnect();
 });
@@ -35,7 +30,7 @@ describe("GET /api/superadmin/audit-logs/verify", () => {
 
 describe("/api/superadmin/audit-logs/verify/full", () => {
   it("queues one full verification at a time for a superadmin, and shows its progress and outcome to anyone", async () => {
-    await drainFull();
+    await drainFullVerification();
     for (const who of ["viewer", "approver"] as const) expect((await api(who, "POST", "/api/superadmin/audit-logs/verify/full")).status).toBe(403);
     const started = await api("superadmin", "POST", "/api/superadmin/audit-logs/verify/full");
     expect(started.status, started.text).toBe(202);
@@ -57,7 +52,7 @@ describe("/api/superadmin/audit-logs/verify/full", () => {
   });
 
   it("refuses a browser session's POST from another origin", async () => {
-    await drainFull();
+    await drainFullVerification();
     const cookie = await sessionCookie("superadmin");
     const res = await fetch(`${BASE_URL}/api/superadmin/audit-logs/verify/full`, { method: "POST", headers: { cookie, origin: "https://evil.example" } });
     expect(res.status).toBe(403);
