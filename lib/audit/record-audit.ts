@@ -1,6 +1,7 @@
 // Not server-only: the seed and other scripts write audit entries through it too.
 import type { Tx } from "@/lib/db";
 import { actorLabel, type Actor } from "@/lib/auth/actor";
+import type { AuditLogCreateManyInput } from "@/generated/prisma/models";
 
 export type AuditInput = {
   action: string;
@@ -16,23 +17,29 @@ export type AuditInput = {
 // so a long transaction does not hold up other writers. The id is known now; the hash only once
 // the transaction has committed.
 export async function recordAudit(tx: Tx, actor: Actor | null, input: AuditInput): Promise<{ id: bigint }> {
-  return tx.auditLog.create({
-    data: {
-      createdAt: new Date(),
-      actorType: actor?.type ?? "anonymous",
-      actorId: actor === null ? null : actor.type === "user" ? actor.userId : actor.type === "token" ? actor.tokenId : null,
-      actorLabel: actor === null ? null : actorLabel(actor),
-      action: input.action,
-      resourceType: input.resourceType,
-      resourceId: input.resourceId ?? null,
-      result: input.result ?? "success",
-      // A JSON round trip, so the stored value is what the hash is computed over.
-      metadata: JSON.parse(JSON.stringify(input.metadata ?? {})) as object,
-      ip: actor !== null && actor.type !== "system" ? (actor.ip ?? null) : null,
-      // Placeholders: a trigger marks the entry pending and links it at COMMIT.
-      prevHash: "",
-      hash: "",
-    },
-    select: { id: true },
-  });
+  return tx.auditLog.create({ data: auditRow(actor, input), select: { id: true } });
+}
+
+/** Several entries by one actor in one INSERT; each is linked into the chain at COMMIT like any other. */
+export async function recordAudits(tx: Tx, actor: Actor | null, inputs: AuditInput[]): Promise<void> {
+  if (inputs.length) await tx.auditLog.createMany({ data: inputs.map((i) => auditRow(actor, i)) });
+}
+
+function auditRow(actor: Actor | null, input: AuditInput): AuditLogCreateManyInput {
+  return {
+    createdAt: new Date(),
+    actorType: actor?.type ?? "anonymous",
+    actorId: actor === null ? null : actor.type === "user" ? actor.userId : actor.type === "token" ? actor.tokenId : null,
+    actorLabel: actor === null ? null : actorLabel(actor),
+    action: input.action,
+    resourceType: input.resourceType,
+    resourceId: input.resourceId ?? null,
+    result: input.result ?? "success",
+    // A JSON round trip, so the stored value is what the hash is computed over.
+    metadata: JSON.parse(JSON.stringify(input.metadata ?? {})) as object,
+    ip: actor !== null && actor.type !== "system" ? (actor.ip ?? null) : null,
+    // Placeholders: a trigger marks the entry pending and links it at COMMIT.
+    prevHash: "",
+    hash: "",
+  };
 }

@@ -27,7 +27,8 @@
 // - An active freeze period refuses everything ("freeze") apart from the override; freezes in
 //   the future only move the maintenance window on.
 import { planPath } from "@/lib/channels/plan-upgrade";
-import { activeFreeze, formatLocal, nextWindowStart, SEARCH_HORIZON_DAYS, type FreezePeriod, type WeeklyWindow } from "@/lib/channels/windows";
+import { activeFreeze, SEARCH_HORIZON_DAYS, type FreezePeriod, type WeeklyWindow } from "@/lib/channels/windows";
+import { directWindows, type WindowAnswers } from "@/lib/channels/window-cache";
 import { compareVersions } from "@/lib/versions";
 
 export type UpdateChannel = "auto_update" | "manual_approval" | "frozen";
@@ -62,6 +63,8 @@ export type PolicyInput = {
   now: Date;
   trigger: "manual" | "auto";
   securityOverride?: SecurityOverride;
+  /** Where window questions go: a scan's cache (lib/channels/window-cache.ts); Intl by default. */
+  windowAnswers?: WindowAnswers;
 };
 
 export type PolicyRefusalCode =
@@ -111,6 +114,7 @@ function overrideRefusal(input: PolicyInput, blocked: { code: "frozen" | "freeze
 /** When the next maintenance window opens, for a run that waits for one. */
 function nextWindow(input: PolicyInput): { when: PolicyWhen; text: string } {
   const { instance, now } = input;
+  const { nextWindowStart, formatLocal } = input.windowAnswers ?? directWindows;
   const at = nextWindowStart(now, instance.windows, instance.timezone, instance.freezes);
   if (!at) return { when: { kind: "never" }, text: `no maintenance window opens outside a freeze in the next ${SEARCH_HORIZON_DAYS / 7} weeks, so it cannot be scheduled` };
   if (at.getTime() === now.getTime()) return { when: { kind: "now" }, text: "it runs now, inside the open maintenance window" };
@@ -119,6 +123,7 @@ function nextWindow(input: PolicyInput): { when: PolicyWhen; text: string } {
 
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const { instance, release, now, trigger } = input;
+  const { nextWindowStart, formatLocal } = input.windowAnswers ?? directWindows;
   const v = release.version;
   const current = instance.version;
 

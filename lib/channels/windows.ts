@@ -55,40 +55,46 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-type LocalParts = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+export type LocalParts = { year: number; month: number; day: number; hour: number; minute: number; second: number };
 
-function localParts(ms: number, timeZone: string): LocalParts {
+/**
+ * Reads an instant's local wall clock (to the second) in a zone. `intlClock` asks Intl every time;
+ * lib/channels/window-cache.ts has one that remembers offsets, for a scan over a whole fleet.
+ */
+export type ZoneClock = (ms: number, timeZone: string) => LocalParts;
+
+export const intlClock: ZoneClock = (ms, timeZone) => {
   const out: LocalParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of formatterFor(timeZone).formatToParts(new Date(ms))) {
     if (p.type === "year" || p.type === "month" || p.type === "day" || p.type === "minute" || p.type === "second") out[p.type] = Number(p.value);
     else if (p.type === "hour") out.hour = Number(p.value) % 24; // some ICU builds print midnight as 24
   }
   return out;
-}
+};
 
 /** The local wall-clock reading of an instant, expressed as if it were a UTC timestamp. */
-function wallClockMs(ms: number, timeZone: string): number {
-  const p = localParts(ms, timeZone);
+function wallClockMs(ms: number, timeZone: string, clock: ZoneClock): number {
+  const p = clock(ms, timeZone);
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
 }
 
 /** Offset of local time from UTC at an instant, in ms (positive east of Greenwich). */
-function offsetMs(ms: number, timeZone: string): number {
+export function offsetMs(ms: number, timeZone: string, clock: ZoneClock = intlClock): number {
   const whole = ms - (((ms % 1000) + 1000) % 1000);
-  return wallClockMs(whole, timeZone) - whole;
+  return wallClockMs(whole, timeZone, clock) - whole;
 }
 
 /**
  * The instant at which local wall-clock `minuteOfDay` on the local date year-month-day occurs in
  * `timeZone`. Skipped times move forward by the gap; repeated times resolve to the earlier one.
  */
-export function zonedTimeToInstant(year: number, month: number, day: number, minuteOfDay: number, timeZone: string): Date {
+export function zonedTimeToInstant(year: number, month: number, day: number, minuteOfDay: number, timeZone: string, clock: ZoneClock = intlClock): Date {
   const wall = Date.UTC(year, month - 1, day, 0, minuteOfDay);
-  const before = offsetMs(wall - DAY_MS, timeZone);
-  const after = offsetMs(wall + DAY_MS, timeZone);
+  const before = offsetMs(wall - DAY_MS, timeZone, clock);
+  const after = offsetMs(wall + DAY_MS, timeZone, clock);
   // Away from a change of offset both readings agree: one candidate to check, not two.
   const candidates = before === after ? [wall - before] : [wall - before, wall - after];
-  const matches = candidates.filter((c) => wallClockMs(c, timeZone) === wall);
+  const matches = candidates.filter((c) => wallClockMs(c, timeZone, clock) === wall);
   if (matches.length > 0) return new Date(Math.min(...matches));
   // In a gap: reading the wall time with the offset in force before the change lands just as far
   // past the change as the wall time is past the missing hour's start.
@@ -96,8 +102,8 @@ export function zonedTimeToInstant(year: number, month: number, day: number, min
 }
 
 /** "2026-03-29 02:30 (Europe/London)": a local reading for reasons shown to people. */
-export function formatLocal(at: Date, timeZone: string): string {
-  const p = localParts(at.getTime(), timeZone);
+export function formatLocal(at: Date, timeZone: string, clock: ZoneClock = intlClock): string {
+  const p = clock(at.getTime(), timeZone);
   const two = (n: number) => String(n).padStart(2, "0");
   return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)} (${timeZone})`;
 }
@@ -121,12 +127,12 @@ export function assertValidWindows(windows: readonly WeeklyWindow[]): void {
  * Every opening of `windows` that overlaps [from, to), sorted by start. Includes an opening that
  * began before `from` and is still open at `from`.
  */
-export function windowOccurrences(from: Date, to: Date, windows: readonly WeeklyWindow[], timeZone: string): WindowOccurrence[] {
+export function windowOccurrences(from: Date, to: Date, windows: readonly WeeklyWindow[], timeZone: string, clock: ZoneClock = intlClock): WindowOccurrence[] {
   assertDate(from, "from");
   assertDate(to, "to");
   assertValidWindows(windows);
   if (windows.length === 0 || to.getTime() <= from.getTime()) return [];
-  const today = localParts(from.getTime(), timeZone);
+  const today = clock(from.getTime(), timeZone);
   // A window lasts at most a week, so one that is still open began at most 8 local days ago.
   const lastDay = Math.ceil((to.getTime() - from.getTime()) / DAY_MS) + 1;
   const out: WindowOccurrence[] = [];
@@ -135,7 +141,7 @@ export function windowOccurrences(from: Date, to: Date, windows: readonly Weekly
     const dow = date.getUTCDay();
     for (const w of windows) {
       if (w.dayOfWeek !== dow) continue;
-      const start = zonedTimeToInstant(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), w.startMinute, timeZone);
+      const start = zonedTimeToInstant(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), w.startMinute, timeZone, clock);
       const end = new Date(start.getTime() + w.durationMinutes * MINUTE_MS);
       if (end.getTime() > from.getTime() && start.getTime() < to.getTime()) out.push({ start, end });
     }
@@ -172,14 +178,14 @@ function firstUnfrozen(t: number, freezes: readonly FreezePeriod[]): number {
  * otherwise the first later instant that is inside a window and outside every freeze. Null when
  * there are no windows, or none opens unfrozen within SEARCH_HORIZON_DAYS.
  */
-export function nextWindowStart(now: Date, windows: readonly WeeklyWindow[], timeZone: string, freezes: readonly FreezePeriod[] = []): Date | null {
+export function nextWindowStart(now: Date, windows: readonly WeeklyWindow[], timeZone: string, freezes: readonly FreezePeriod[] = [], clock: ZoneClock = intlClock): Date | null {
   if (windows.length === 0) return null;
   // Each opening costs a few Intl calls, and the answer is nearly always in the coming week: look
   // there first, and over the whole horizon only when freezes push past it. The week's openings
   // are the first of the horizon's (both sorted by start), so the first hit is the same.
   for (const days of [FIRST_LOOK_DAYS, SEARCH_HORIZON_DAYS]) {
     const horizon = new Date(now.getTime() + days * DAY_MS);
-    for (const o of windowOccurrences(now, horizon, windows, timeZone)) {
+    for (const o of windowOccurrences(now, horizon, windows, timeZone, clock)) {
       // Sorted by start, and "first unfrozen instant at or after x" grows with x: the first hit is
       // the earliest.
       const t = firstUnfrozen(Math.max(o.start.getTime(), now.getTime()), freezes);

@@ -56,6 +56,17 @@ export async function enqueueRun(runId: string, tx?: Tx): Promise<void> {
   await sendJob(QUEUES.run, { runId } satisfies RunJob, tx);
 }
 
+/** One job per run, in one INSERT (pg-boss's `insert`), and one announcement. */
+export async function enqueueRuns(runIds: string[], tx?: Tx): Promise<void> {
+  if (runIds.length === 0) return;
+  const boss = await getBoss();
+  await boss.insert(
+    runIds.map((runId) => ({ name: QUEUES.run, data: { runId } satisfies RunJob })),
+    tx ? { db: txExecutor(tx) } : {},
+  );
+  await announceJob(QUEUES.run, tx);
+}
+
 export async function enqueueBackup(backupId: string, tx?: Tx): Promise<void> {
   await sendJob(QUEUES.backup, { backupId } satisfies BackupJob, tx);
 }

@@ -31,18 +31,19 @@ function str(v: unknown): string | null {
   return typeof v === "string" && v.trim() ? v : null;
 }
 
-/**
- * Queues one outbox row per enabled channel that subscribes to the event (the instance's own and
- * the fleet-wide ones; no events listed means all), one email per stakeholder of the instance, and
- * one to the requester when their upgrade is approved or rejected. Runs inside the caller's
- * transaction, so the notification exists exactly when the change does. Kinds the runbook
- * requires for the event but nobody configured get an undeliverable (`dead`) row.
- */
-export async function enqueueNotification(tx: Tx, input: EnqueueInput): Promise<EnqueueResult> {
-  const { event, instanceId } = input;
-  const runId = input.runId ?? null;
-  const instance = instanceId ? await tx.instance.findUnique({ where: { id: instanceId }, select: { id: true, name: true, stakeholders: { orderBy: { createdAt: "asc" } } } }) : null;
-  const run = runId ? await tx.upgradeRun.findUnique({ where: { id: runId }, select: { id: true, kind: true, fromVersion: true, toVersion: true, status: true, requestedBy: { select: { email: true, name: true } } } }) : null;
+type Loaded = {
+  instance: { id: string; name: string; stakeholders: { email: string; name: string | null }[] } | null;
+  run: { id: string; kind: string; fromVersion: string; toVersion: string; status: string; requestedBy: { email: string; name: string | null } | null } | null;
+  channels: { id: string; kind: ChannelKind; events: string[]; instanceId: string | null }[];
+};
+
+const INSTANCE_SELECT = { id: true, name: true, stakeholders: { orderBy: { createdAt: "asc" as const } } };
+const RUN_SELECT = { id: true, kind: true, fromVersion: true, toVersion: true, status: true, requestedBy: { select: { email: true, name: true } } };
+const CHANNEL_SELECT = { id: true, kind: true, events: true, instanceId: true };
+
+/** The outbox rows of one notification, from what was read for it. */
+function outboxRows(input: EnqueueInput, { instance, run, channels }: Loaded) {
+  const { event } = input;
   const { title, message, severity, ...details } = input.payload;
   const payload: NotificationPayload = {
     event,
@@ -55,11 +56,10 @@ export async function enqueueNotification(tx: Tx, input: EnqueueInput): Promise<
     details,
   };
 
-  const channels = await tx.notificationChannel.findMany({
-    where: { enabled: true, OR: [{ instanceId: null }, ...(instanceId ? [{ instanceId }] : [])] },
-    select: { id: true, kind: true, events: true },
-  });
-  const rows: Row[] = channels.filter((c) => c.events.length === 0 || c.events.includes(event)).map((c) => ({ kind: c.kind, channelId: c.id, payload }));
+  const rows: Row[] = channels
+    .filter((c) => c.instanceId === null || c.instanceId === input.instanceId)
+    .filter((c) => c.events.length === 0 || c.events.includes(event))
+    .map((c) => ({ kind: c.kind, channelId: c.id, payload }));
 
   const people = new Map<string, NonNullable<NotificationPayload["to"]>>();
   for (const s of instance?.stakeholders ?? []) people.set(s.email.toLowerCase(), { email: s.email, name: s.name, as: "stakeholder" });
@@ -70,19 +70,46 @@ export async function enqueueNotification(tx: Tx, input: EnqueueInput): Promise<
 
   const undeliverable = (REQUIRED_KINDS[event] ?? []).filter((kind) => !rows.some((r) => r.kind === kind));
   for (const kind of undeliverable) rows.push({ kind, channelId: null, payload, undeliverable: `No ${kind} channel is configured for ${event}; nothing was sent.` });
+  const data = rows.map((r) => ({
+    kind: r.kind,
+    channelId: r.channelId,
+    event,
+    instanceId: instance?.id ?? null,
+    runId: run?.id ?? null,
+    payload: r.payload as object,
+    ...(r.undeliverable ? { status: "dead" as const, lastError: r.undeliverable } : {}),
+  }));
+  return { data, result: { queued: rows.length - undeliverable.length, undeliverable } };
+}
 
-  if (rows.length) {
-    await tx.notificationOutbox.createMany({
-      data: rows.map((r) => ({
-        kind: r.kind,
-        channelId: r.channelId,
-        event,
-        instanceId: instance?.id ?? null,
-        runId: run?.id ?? null,
-        payload: r.payload as object,
-        ...(r.undeliverable ? { status: "dead" as const, lastError: r.undeliverable } : {}),
-      })),
-    });
-  }
-  return { queued: rows.length - undeliverable.length, undeliverable };
+/**
+ * Queues one outbox row per enabled channel that subscribes to the event (the instance's own and
+ * the fleet-wide ones; no events listed means all), one email per stakeholder of the instance, and
+ * one to the requester when their upgrade is approved or rejected. Runs inside the caller's
+ * transaction, so the notification exists exactly when the change does. Kinds the runbook
+ * requires for the event but nobody configured get an undeliverable (`dead`) row.
+ */
+export async function enqueueNotification(tx: Tx, input: EnqueueInput): Promise<EnqueueResult> {
+  const { instanceId } = input;
+  const runId = input.runId ?? null;
+  const instance = instanceId ? await tx.instance.findUnique({ where: { id: instanceId }, select: INSTANCE_SELECT }) : null;
+  const run = runId ? await tx.upgradeRun.findUnique({ where: { id: runId }, select: RUN_SELECT }) : null;
+  const channels = await tx.notificationChannel.findMany({ where: { enabled: true, OR: [{ instanceId: null }, ...(instanceId ? [{ instanceId }] : [])] }, select: CHANNEL_SELECT });
+  const { data, result } = outboxRows(input, { instance, run, channels });
+  if (data.length) await tx.notificationOutbox.createMany({ data });
+  return result;
+}
+
+/** `enqueueNotification` for many at once: the same rows, read and written in a few statements. */
+export async function enqueueNotifications(tx: Tx, inputs: EnqueueInput[]): Promise<EnqueueResult[]> {
+  if (inputs.length === 0) return [];
+  const instanceIds = [...new Set(inputs.map((i) => i.instanceId).filter((id): id is string => id !== null))];
+  const runIds = [...new Set(inputs.map((i) => i.runId).filter((id): id is string => !!id))];
+  const instances = new Map((instanceIds.length ? await tx.instance.findMany({ where: { id: { in: instanceIds } }, select: INSTANCE_SELECT }) : []).map((i) => [i.id, i]));
+  const runs = new Map((runIds.length ? await tx.upgradeRun.findMany({ where: { id: { in: runIds } }, select: RUN_SELECT }) : []).map((r) => [r.id, r]));
+  const channels = await tx.notificationChannel.findMany({ where: { enabled: true, OR: [{ instanceId: null }, ...(instanceIds.length ? [{ instanceId: { in: instanceIds } }] : [])] }, select: CHANNEL_SELECT });
+  const built = inputs.map((input) => outboxRows(input, { instance: input.instanceId ? (instances.get(input.instanceId) ?? null) : null, run: input.runId ? (runs.get(input.runId) ?? null) : null, channels }));
+  const data = built.flatMap((b) => b.data);
+  if (data.length) await tx.notificationOutbox.createMany({ data });
+  return built.map((b) => b.result);
 }

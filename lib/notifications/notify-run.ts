@@ -1,7 +1,7 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
 import type { UpgradeStatus } from "@/generated/prisma/enums";
-import { enqueueNotification, type EnqueueResult } from "@/lib/notifications/enqueue-notification";
+import { enqueueNotification, enqueueNotifications, type EnqueueInput, type EnqueueResult } from "@/lib/notifications/enqueue-notification";
 import type { NotificationEvent } from "@/lib/notifications/events";
 
 type RunEvent = Extract<NotificationEvent, `upgrade.${string}`>;
@@ -17,13 +17,12 @@ const VERB: Record<RunEvent, string> = {
   "upgrade.emergency_rollback": "started: on-call is paged",
 };
 
-/**
- * Queues the notification of a run event, with a plain summary of the run (instance, versions,
- * status, reason) and a link to its page. Inside the caller's transaction.
- */
-export async function notifyRun(tx: Tx, runId: string, event: RunEvent, extra: { reason?: string | null; comment?: string | null; by?: string | null } = {}): Promise<EnqueueResult | null> {
-  const run = await tx.upgradeRun.findUnique({ where: { id: runId }, select: { instanceId: true, kind: true, fromVersion: true, toVersion: true, status: true, error: true, policyReason: true, instance: { select: { name: true } } } });
-  if (!run) return null;
+const RUN_SELECT = { id: true, instanceId: true, kind: true, fromVersion: true, toVersion: true, status: true, error: true, policyReason: true, instance: { select: { name: true } } };
+type RunSummary = { id: string; instanceId: string; kind: string; fromVersion: string; toVersion: string; status: string; error: string | null; policyReason: string | null; instance: { name: string } };
+type Extra = { reason?: string | null; comment?: string | null; by?: string | null };
+
+/** The notification of a run event: a plain summary of the run and a link to its page. */
+function runNotification(run: RunSummary, event: RunEvent, extra: Extra): EnqueueInput {
   const what = run.kind === "upgrade" ? `upgrade ${run.fromVersion} → ${run.toVersion}` : `${run.kind.replace("_", " ")} ${run.fromVersion} → ${run.toVersion}`;
   const title = `${run.instance.name}: ${what} ${VERB[event]}`;
   const reason = extra.reason ?? (event === "upgrade.failed" ? run.error?.split("\n")[0] : null) ?? (event === "upgrade.emergency_rollback" || event === "upgrade.rolled_back" ? run.policyReason : null);
@@ -35,12 +34,33 @@ export async function notifyRun(tx: Tx, runId: string, event: RunEvent, extra: {
     ...(extra.comment ? [`Comment: ${extra.comment}`] : []),
     ...(reason ? [`Reason: ${reason}`] : []),
   ];
-  return enqueueNotification(tx, {
+  return {
     event,
     instanceId: run.instanceId,
-    runId,
+    runId: run.id,
     payload: { title, message: lines.join("\n"), reason: reason ?? null, comment: extra.comment ?? null, by: extra.by ?? null },
+  };
+}
+
+/**
+ * Queues the notification of a run event, with a plain summary of the run (instance, versions,
+ * status, reason) and a link to its page. Inside the caller's transaction.
+ */
+export async function notifyRun(tx: Tx, runId: string, event: RunEvent, extra: Extra = {}): Promise<EnqueueResult | null> {
+  const run = await tx.upgradeRun.findUnique({ where: { id: runId }, select: RUN_SELECT });
+  if (!run) return null;
+  return enqueueNotification(tx, runNotification(run, event, extra));
+}
+
+/** `notifyRun` for many runs at once (a batch of automatic requests), in a few statements. */
+export async function notifyRuns(tx: Tx, items: { runId: string; event: RunEvent; extra?: Extra }[]): Promise<void> {
+  if (items.length === 0) return;
+  const runs = new Map((await tx.upgradeRun.findMany({ where: { id: { in: items.map((i) => i.runId) } }, select: RUN_SELECT })).map((r) => [r.id, r]));
+  const inputs = items.flatMap((i) => {
+    const run = runs.get(i.runId);
+    return run ? [runNotification(run, i.event, i.extra ?? {})] : [];
   });
+  await enqueueNotifications(tx, inputs);
 }
 
 /**

@@ -1,13 +1,13 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { Prisma } from "@/generated/prisma/client";
-import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
+import { requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { evaluatePolicy } from "@/lib/channels/policy";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
+import { planUpgradeRuns } from "@/lib/upgrades/plan-upgrade-runs";
 import type { CreateUpgradeInput } from "@/lib/upgrades/schemas";
 import type { ChecklistKey } from "@/generated/prisma/enums";
 
@@ -27,7 +27,6 @@ export async function createUpgrade(opts: {
 }): Promise<CreatedUpgrade> {
   requirePermission(opts.actor, "upgrade:run");
   const { actor, instanceId, input } = opts;
-  const userId = actorUserId(actor);
   if (input.checklistOverride && actor.type !== "system" && actor.role !== "superadmin") throw new AppError("forbidden", "Only a superadmin may override the checklist.");
   try {
     return await getDb().$transaction(async (tx) => {
@@ -53,53 +52,12 @@ export async function createUpgrade(opts: {
       if (!decision.eligible) throw new AppError("conflict", decision.reason, { policy: decision.code });
       if (decision.when.kind === "never") throw new AppError("conflict", decision.reason, { policy: "never" });
 
-      // The later of the policy's earliest moment and the one asked for.
-      const asked = input.scheduledFor ? new Date(input.scheduledFor) : null;
-      const policyAt = decision.when.kind === "window" ? decision.when.at : null;
-      const startAt = [asked, policyAt].filter((d): d is Date => d !== null && d.getTime() > now.getTime()).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
-      const firstStatus = decision.needsApproval ? "pending_approval" : startAt ? "scheduled" : "running";
-      const planId = decision.path.length > 1 ? randomUUID() : null;
-      const manual = Object.entries(input.checklist ?? {})
-        .filter(([, v]) => v)
-        .map(([key]) => ({ key, checkedById: userId }))
-        .concat((opts.systemChecklist ?? []).map((c) => ({ key: c.key, checkedById: null, bySystem: true, note: c.note })));
+      const plan = planUpgradeRuns({ actor, instanceId, input, ...(opts.trigger ? { trigger: opts.trigger } : {}), ...(opts.systemChecklist ? { systemChecklist: opts.systemChecklist } : {}) }, instance.version, decision, now);
+      const { firstStatus, startAt } = plan;
       const runIds: string[] = [];
-      let from = instance.version;
-      for (const [i, version] of decision.path.entries()) {
-        runIds.push(
-          await insertRun(tx, {
-            instanceId,
-            kind: "upgrade",
-            fromVersion: from,
-            toVersion: version,
-            // Later hops wait for the one before; they become active in turn.
-            status: i === 0 ? firstStatus : "scheduled",
-            trigger: opts.trigger ?? (actor.type === "token" ? "api" : "manual"),
-            active: i === 0,
-            requestedById: userId,
-            requestedByTokenId: actor.type === "token" ? actor.tokenId : null,
-            rollbackPlan: input.rollbackPlan ?? null,
-            urgent: decision.urgent,
-            policyReason: decision.reason,
-            planId,
-            hopIndex: i,
-            checklist: manual,
-            checklistOverride: input.checklistOverride ? { reason: input.checklistOverride.reason, byId: userId } : null,
-            scheduledFor: i === 0 ? startAt : null,
-          }),
-        );
-        from = version;
-      }
+      for (const run of plan.runs) runIds.push(await insertRun(tx, run));
       const id = runIds[0] as string;
-      await recordAudit(tx, actor, {
-        action: "instance.upgrade.request",
-        resourceType: "instance",
-        resourceId: instanceId,
-        metadata: { upgradeId: id, from: instance.version, to: input.targetVersion, path: decision.path, status: firstStatus, policy: decision.reason, scheduledFor: startAt?.toISOString() ?? null, ...(input.checklistOverride ? { checklistOverride: input.checklistOverride.reason } : {}) },
-      });
-      if (decision.overrideUsed && input.securityOverride) {
-        await recordAudit(tx, actor, { action: "instance.upgrade.security_override", resourceType: "instance", resourceId: instanceId, metadata: { upgradeId: id, release: input.targetVersion, reason: input.securityOverride.reason } });
-      }
+      for (const entry of plan.audits(id)) await recordAudit(tx, actor, entry);
       if (firstStatus === "running") await enqueueRun(id, tx);
       return { id, status: firstStatus, path: decision.path, runIds, scheduledFor: startAt?.toISOString() ?? null };
     });

@@ -9,9 +9,11 @@ import { sseBench } from "./sse";
 import { apiLoadBench } from "./api-load";
 import { pagesBench } from "./pages";
 import { auditBench } from "./audit";
+import { scanBench } from "./scan";
 
-// pages first: it provisions (and removes) a big fleet before any bench has started a worker.
-const BENCHES: Bench[] = [pagesBench, upgradeBench, sseBench, apiLoadBench, auditBench];
+// pages and scan first: they provision (and remove) a big fleet before any bench has started a
+// worker, which would otherwise pick up the jobs of the runs the scan starts.
+const BENCHES: Bench[] = [pagesBench, scanBench, upgradeBench, sseBench, apiLoadBench, auditBench];
 
 function selected(argv: string[]): Bench[] {
   const i = argv.indexOf("--only");

@@ -41,6 +41,8 @@ export async function profileRun(runId: string): Promise<{ phases: Phases; logLi
     if (next?.startedAt && s.finishedAt) gaps += next.startedAt.getTime() - s.finishedAt.getTime();
   }
   phases.gaps = gaps;
+  // BENCH_TRACE=1: each event's time from the API call, to find where a step's time goes.
+  if (process.env.BENCH_TRACE) for (const e of events) console.error(`${String(e.createdAt.getTime() - run.createdAt.getTime()).padStart(6)} ms ${e.type} ${JSON.stringify(e.data).slice(0, 140)}`);
   return { phases, logLines: events.filter((e) => e.type === "log").length, events: events.length };
 }
 

@@ -38,6 +38,11 @@ export async function waitHealthy(ctx: Pick<StepContext, "loaded" | "log" | "sig
   const timeoutMs = opts.timeoutMs ?? getEnv().HEALTH_TIMEOUT_SECONDS * 1000;
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
+  // A new deployment usually answers within a second or two: look every 100 ms for its first
+  // two seconds, then less and less often (up to every second), so a quick start is not waited
+  // for and a slow one is not hammered.
+  let delayMs = 100;
+  let tries = 0;
   while (Date.now() < deadline) {
     try {
       const h = await getHealth(ctx.loaded.baseUrl);
@@ -49,7 +54,8 @@ export async function waitHealthy(ctx: Pick<StepContext, "loaded" | "log" | "sig
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
     }
-    await sleep(500, ctx.signal);
+    await sleep(delayMs, ctx.signal);
+    if (++tries >= 20) delayMs = Math.min(delayMs * 2, 1000);
   }
   const logs = await ctx.loaded.driver.logs(ctx.loaded.runtime, "app", 8).catch(() => "");
   throw new StepError("health_check_failed", `Not healthy within ${Math.round(timeoutMs / 1000)} s (${last}).${logs ? `\nApp log:\n${logs}` : ""}`);
