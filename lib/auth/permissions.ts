@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   "audit:read": ALL,
   "audit:write": ADMIN,
   "audit:verify": ALL,
+  // A full re-verification: a job that reads every entry, so only for admins.
+  "audit:verify-full": ADMIN,
   "notification:read": ALL,
   "notification:manage": ADMIN,
   "user:manage": ADMIN,

@@ -9,10 +9,12 @@ import { announceJob } from "@/lib/jobs/job-wakeup";
 export const QUEUES = {
   run: "upgrade-run",
   backup: "instance-backup",
+  auditVerify: "audit-verify",
 } as const;
 
 export type RunJob = { runId: string };
 export type BackupJob = { backupId: string };
+export type AuditVerifyJob = { verificationId: string };
 
 const g = globalThis as unknown as { boss?: Promise<PgBoss> };
 
@@ -26,6 +28,8 @@ export function getBoss(): Promise<PgBoss> {
     // "active" until it expires and block the resume.
     await boss.createQueue(QUEUES.run, { name: QUEUES.run, policy: "standard", retryLimit: 5, retryDelay: 5, expireInSeconds: 3600 });
     await boss.createQueue(QUEUES.backup, { name: QUEUES.backup, policy: "standard", retryLimit: 2, retryDelay: 10, expireInSeconds: 3600 });
+    // A verification's lease (in its row) decides who walks the chain, as for runs.
+    await boss.createQueue(QUEUES.auditVerify, { name: QUEUES.auditVerify, policy: "standard", retryLimit: 2, retryDelay: 10, expireInSeconds: 3600 });
     return boss;
   })();
   return g.boss;
@@ -65,6 +69,10 @@ export async function enqueueRuns(runIds: string[], tx?: Tx): Promise<void> {
 
 export async function enqueueBackup(backupId: string, tx?: Tx): Promise<void> {
   await sendJob(QUEUES.backup, { backupId } satisfies BackupJob, tx);
+}
+
+export async function enqueueAuditVerification(verificationId: string, tx?: Tx): Promise<void> {
+  await sendJob(QUEUES.auditVerify, { verificationId } satisfies AuditVerifyJob, tx);
 }
 
 export async function stopBoss(): Promise<void> {

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { getBoss, enqueueRun, QUEUES, type BackupJob, type RunJob } from "@/lib/jobs/queue";
+import { getBoss, enqueueRun, QUEUES, type AuditVerifyJob, type BackupJob, type RunJob } from "@/lib/jobs/queue";
 import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-run";
 import { moveRun } from "@/lib/upgrades/engine/transitions";
 import { runQueuedBackup } from "@/lib/backups/request-backup";
@@ -17,6 +17,7 @@ import { sampleDueRuns } from "@/lib/monitoring/sample-due-runs";
 import { evaluateFleetAlertsIfDue } from "@/lib/alerts/evaluate-fleet-alerts";
 import { sweepLeftovers } from "@/lib/jobs/sweep-leftovers";
 import { listenForJobs } from "@/lib/jobs/job-wakeup";
+import { requeueStalledVerifications, runFullVerification } from "@/lib/audit/run-full-verification";
 
 // How often the worker clears what killed attempts left behind (stale jobs, stuck backups, files).
 const LEFTOVERS_EVERY_MS = 10 * 60_000;
@@ -42,6 +43,7 @@ export async function sweep(): Promise<void> {
   await finishDueMonitoring();
   await sampleDueRuns();
   await evaluateFleetAlertsIfDue();
+  await requeueStalledVerifications();
 }
 
 /**
@@ -92,6 +94,11 @@ export async function startWorker(): Promise<() => Promise<void>> {
     if (job) await runQueuedBackup(job.data.backupId);
   });
   workers.push({ queue: QUEUES.backup, id: backupWorker });
+  const verifyWorker = await boss.work<AuditVerifyJob>(QUEUES.auditVerify, { batchSize: 1, pollingIntervalSeconds: poll ?? 1 }, async ([job]) => {
+    // As for runs: the verification's row holds its state, and the sweep re-queues a stalled one.
+    if (job) await runFullVerification(job.data.verificationId, WORKER_ID).catch((e: unknown) => logError("audit verification ended with an error; the sweep resumes it", e, { verificationId: job.data.verificationId }));
+  });
+  workers.push({ queue: QUEUES.auditVerify, id: verifyWorker });
   // A job announced for a queue wakes this process's idle workers of it at once (the busy ones
   // fetch again as soon as they finish); without announcements they still poll.
   const stopListening = listenForJobs((queue) => {

@@ -53,6 +53,9 @@ const ROUTES: RouteCase[] = [
     ok: 201,
   },
   { method: "GET", label: "/audit-logs/verify", path: () => "/api/superadmin/audit-logs/verify", permission: "audit:verify", ok: 200 },
+  { method: "GET", label: "/audit-logs/verify/full", path: () => "/api/superadmin/audit-logs/verify/full", permission: "audit:verify", ok: 200 },
+  // The superadmin row queues a full verification (or gets the one queued already).
+  { method: "POST", label: "/audit-logs/verify/full", path: () => "/api/superadmin/audit-logs/verify/full", permission: "audit:verify-full", ok: 202 },
   { method: "GET", label: "/audit-logs/actors", path: () => "/api/superadmin/audit-logs/actors?q=admin", permission: "audit:read", ok: 200 },
   { method: "GET", label: "/audit-logs/export", path: () => "/api/superadmin/audit-logs/export", permission: "audit:read", ok: 200 },
   { method: "GET", label: "/upgrades", path: () => "/api/superadmin/upgrades", permission: "upgrade:read", ok: 200 },

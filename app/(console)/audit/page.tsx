@@ -7,7 +7,9 @@ import { Alert, PageHeader } from "@/components/ui/card";
 import { Field, Input, Select } from "@/components/ui/field";
 import { buttonClass } from "@/components/ui/button";
 import { AuditTable } from "@/components/audit/audit-table";
-import { VerifyChainButton } from "@/components/audit/verify-chain-button";
+import { VerifyChainPanel } from "@/components/audit/verify-chain-panel";
+import { getLatestFullVerification, readVerifiedCheckpoint } from "@/lib/audit/verifications";
+import { can } from "@/lib/auth/permissions";
 import { ActorFilterInput } from "@/components/audit/actor-filter-input";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -23,7 +25,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const raw = await searchParams;
   const values = Object.fromEntries(["actor", "action", "resourceType", "resourceId", "result", "from", "to", "cursor"].map((k) => [k, first(raw[k]) ?? ""]));
   const parsed = auditFilterSchema.safeParse({ ...values, cursor: values.cursor || undefined });
-  const page = parsed.success ? await listAuditLogs({ actor, filter: parsed.data }) : null;
+  const [page, checkpoint, lastFull] = await Promise.all([
+    parsed.success ? listAuditLogs({ actor, filter: parsed.data }) : null,
+    readVerifiedCheckpoint(),
+    getLatestFullVerification({ actor }),
+  ]);
 
   const filterQuery = new URLSearchParams(Object.entries(values).filter(([k, v]) => k !== "cursor" && v !== "")).toString();
   const nextHref = page?.nextCursor ? `/audit?${filterQuery ? filterQuery + "&" : ""}cursor=${page.nextCursor}` : null;
@@ -77,7 +83,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       </form>
       <div className="mb-4">
-        <VerifyChainButton />
+        <VerifyChainPanel checkpoint={checkpoint} initialFull={lastFull} canVerifyAll={can(actor.role, "audit:verify-full")} />
       </div>
       {parsed.success && page ? (
         <>

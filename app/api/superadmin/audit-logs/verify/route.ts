@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { verifyAuditChainIncremental } from "@/lib/audit/verify-incremental";
 
-export const GET = apiRoute("audit:verify", async () => {
-  const verdict = await verifyAuditChain();
+export const GET = apiRoute("audit:verify", async ({ actor }) => {
+  const verdict = await verifyAuditChainIncremental({ actor });
   return Response.json(verdict, { status: verdict.ok ? 200 : 409 });
 });
