@@ -5,7 +5,7 @@
 // release, which most of the fleet may take: started, scheduled, or queued for approval. Ids carry
 // the prefix, and `deleteScanFleet` removes every row it wrote (audit entries stay: the log is
 // append-only).
-import pg from "pg";
+import { withPgClient } from "../lib/ensure-database";
 
 export const SCAN_PREFIX = "bench-scan-";
 /** The 15 bench releases; the newest is what the fleet runs. */
@@ -16,19 +16,9 @@ const ZONES = ["UTC", "Africa/Lagos", "Europe/Berlin", "America/New_York", "Asia
 
 export type ScanFleet = { instances: number; windows: number; freezes: number; active: number; runs: number };
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 export async function provisionScanFleet(databaseUrl: string, instances: number): Promise<ScanFleet> {
   const id = SCAN_PREFIX;
-  return withClient(databaseUrl, async (db) => {
+  return withPgClient(databaseUrl, async (db) => {
     await db.query("BEGIN");
     try {
       await db.query(
@@ -91,14 +81,14 @@ export async function provisionScanFleet(databaseUrl: string, instances: number)
 
 /** The new release of release day. */
 export async function addReleaseDay(databaseUrl: string): Promise<void> {
-  await withClient(databaseUrl, (db) =>
+  await withPgClient(databaseUrl, (db) =>
     db.query(`INSERT INTO releases (id, type, version, status, released_at, changelog, updated_at) VALUES ($1, 'platform', $2, 'stable', now(), 'Bench release day', now())`, [`${SCAN_PREFIX}r${RELEASE_DAY}`, RELEASE_DAY]),
   );
 }
 
 /** Removes what a scan created on the bench fleet (runs, their rows, notifications, jobs). */
 export async function deleteScanRuns(databaseUrl: string): Promise<number> {
-  return withClient(databaseUrl, async (db) => {
+  return withPgClient(databaseUrl, async (db) => {
     const boss = await db.query<{ t: string | null }>(`SELECT to_regclass('pgboss.job')::text AS t`);
     if (boss.rows[0]?.t) await db.query(`DELETE FROM pgboss.job WHERE name = 'upgrade-run' AND data->>'runId' IN (SELECT id FROM upgrade_runs WHERE instance_id LIKE $1 || '%' AND trigger = 'auto_update' AND created_at > now() - interval '1 day')`, [SCAN_PREFIX]);
     await db.query(`DELETE FROM notification_outbox WHERE instance_id LIKE $1 || '%'`, [SCAN_PREFIX]);
@@ -110,7 +100,7 @@ export async function deleteScanRuns(databaseUrl: string): Promise<number> {
 /** Removes the bench fleet and its releases; returns the instances removed. */
 export async function deleteScanFleet(databaseUrl: string): Promise<number> {
   await deleteScanRuns(databaseUrl);
-  return withClient(databaseUrl, async (db) => {
+  return withPgClient(databaseUrl, async (db) => {
     await db.query(`DELETE FROM notification_outbox WHERE instance_id LIKE $1 || '%'`, [SCAN_PREFIX]);
     const r = await db.query(`DELETE FROM instances WHERE id LIKE $1 || '%'`, [SCAN_PREFIX]);
     await db.query(`DELETE FROM releases WHERE id LIKE $1 || '%'`, [SCAN_PREFIX]);
@@ -134,7 +124,7 @@ SELECT i.id, max(r.version) AS target
 
 /** Baseline of release day: one INSERT of `count` run rows (not active), removed again after. */
 export async function bulkInsertRuns(databaseUrl: string, count: number): Promise<number> {
-  return withClient(databaseUrl, async (db) => {
+  return withPgClient(databaseUrl, async (db) => {
     const t = performance.now();
     await db.query(
       `INSERT INTO upgrade_runs (id, instance_id, kind, from_version, to_version, status, trigger, policy_reason, rollback_plan, updated_at)
