@@ -10,10 +10,17 @@ type Calendar = {
   page: { page: number; pageCount: number };
 };
 
-async function apiPage(page: Page, path: string, n: number): Promise<unknown> {
-  const res = await page.request.get(`${path}?page=${n}&pageSize=1`);
+async function apiPage(page: Page, path: string, n: number, size: number): Promise<unknown> {
+  const res = await page.request.get(`${path}?page=${n}&pageSize=${size}`);
   expect(res.status()).toBe(200);
   return res.json();
+}
+
+// A page size that walks the fleet, however many instances other tests have added, in at most
+// four pages: every page is still visited, and the walk stays short.
+async function walkSize(page: Page, path: string): Promise<number> {
+  const first = (await apiPage(page, path, 1, 1)) as { page: { total: number } };
+  return Math.max(1, Math.ceil(first.page.total / 4));
 }
 
 // The calendar's cells are built in the browser from compact data (components/channels/
@@ -28,11 +35,12 @@ test("every calendar page shows the API's decision in every cell, and the instan
   });
   page.on("pageerror", (e) => errors.push(e.message));
   let cells = 0;
+  const size = await walkSize(page, "/api/superadmin/policy-calendar");
   for (let n = 1; ; n++) {
-    const api = (await apiPage(page, "/api/superadmin/policy-calendar", n)) as Calendar;
-    await page.goto(`/calendar?page=${n}&pageSize=1`);
+    const api = (await apiPage(page, "/api/superadmin/policy-calendar", n, size)) as Calendar;
+    await page.goto(`/calendar?page=${n}&pageSize=${size}`);
     await expect(page.getByRole("navigation", { name: "Calendar pages" }).getByText(new RegExp(`^Page ${n} of ${api.page.pageCount} `))).toBeVisible();
-    expect(api.rows).toHaveLength(1);
+    expect(api.rows.length).toBeGreaterThan(0);
     for (const row of api.rows) {
       const tr = page.getByTestId(`calendar-row-${row.instance.name}`);
       await expect(tr).toBeVisible();
@@ -57,9 +65,10 @@ test("every calendar page shows the API's decision in every cell, and the instan
   expect(cells).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 
+  const listSize = await walkSize(page, "/api/superadmin/instances");
   for (let n = 1; ; n++) {
-    const api = (await apiPage(page, "/api/superadmin/instances", n)) as { instances: { name: string }[]; page: { pageCount: number } };
-    await page.goto(`/instances?page=${n}&pageSize=1`);
+    const api = (await apiPage(page, "/api/superadmin/instances", n, listSize)) as { instances: { name: string }[]; page: { pageCount: number } };
+    await page.goto(`/instances?page=${n}&pageSize=${listSize}`);
     const names = await page.locator('[data-testid^="instance-row-"]').evaluateAll((els) => els.map((e) => (e.getAttribute("data-testid") ?? "").slice("instance-row-".length)));
     expect(names).toEqual(api.instances.map((i) => i.name));
     if (n >= api.page.pageCount) break;

@@ -55,7 +55,8 @@ afterAll(async () => {
     }
   }
   await engine?.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  // The engine's last writes under `tmp` can land just after it stopped: retry a non-empty folder.
+  rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 describe("the engine on the docker driver (Podman)", () => {
