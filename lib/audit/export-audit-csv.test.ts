@@ -1,6 +1,7 @@
 // The CSV export, streamed by the database in many chunks, is exactly the text the rules say:
 // every cell quoted and its quotes doubled, NULL as "", formulas neutralised, CRLF line ends,
 // newest first; and the route answers it with its headers.
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDb } from "@/test/support/db";
 import { BASE_URL, TOKENS } from "@/test/support/env";
@@ -107,5 +108,29 @@ describe("the audit CSV export", () => {
     expect(res.headers.get("content-type")).toContain("text/csv");
     expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="audit-log-.*\.csv"/);
     expect(await res.text()).toBe(await expectedCsv("resource_type = 'qa_csv' AND left(action, 7) = 'qa.csv.'"));
+  });
+
+  // Raw HTTP, so the test sees the bytes on the wire and decodes them itself (fetch would do it).
+  function rawGet(acceptEncoding: string | null): Promise<{ status: number; encoding: string | undefined; body: Buffer; cacheControl: string | undefined }> {
+    const url = new URL(`${BASE_URL}/api/superadmin/audit-logs/export?resourceType=qa_csv`);
+    const headers: Record<string, string> = { authorization: `Bearer ${TOKENS.viewer}` };
+    if (acceptEncoding !== null) headers["accept-encoding"] = acceptEncoding;
+    return new Promise((resolve, reject) => {
+      const req = http.get(url, { headers }, (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (b: Buffer) => parts.push(b));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, encoding: res.headers["content-encoding"], body: Buffer.concat(parts), cacheControl: res.headers["cache-control"] }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+    });
+  }
+
+  it.each(["gzip, deflate, br", "gzip", null])("Accept-Encoding %s: answered uncompressed, the same text", async (accept) => {
+    const res = await rawGet(accept);
+    expect(res.status).toBe(200);
+    expect(res.encoding).toBeUndefined();
+    expect(res.cacheControl).toBe("no-store, no-transform");
+    expect(res.body.toString("utf8")).toBe(await expectedCsv("resource_type = 'qa_csv'"));
   });
 });
