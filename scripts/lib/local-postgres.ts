@@ -1,7 +1,8 @@
 // Starts and stops a private PostgreSQL cluster in a folder of ours, for `npm start` without a
 // DATABASE_URL and for the test suite. Uses the machine's PostgreSQL server binaries.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import path from "node:path";
 import { APP_ROLE, ensureAppRole } from "./app-role";
@@ -80,6 +81,34 @@ function postgresUid(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
+/** Whether the postgres user can write `dir` (every folder above it must let it through). */
+function postgresCanWrite(dir: string): boolean {
+  return spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", dir]).status === 0;
+}
+
+/**
+ * Where the cluster's own files live (pgdata, its log): `root` itself, except when, as root, the
+ * postgres user cannot reach it (a checkout inside a private home or a mode-700 temporary folder).
+ * Then a folder of its own under /var/tmp, named after `root`, so the same data folder always finds
+ * the same cluster. The passwords and the port stay in `root`, which only we read.
+ */
+export function clusterHome(root: string): string {
+  if (!isRoot) return root;
+  const { uid, gid } = postgresUid();
+  if (existsSync(root)) {
+    chownSync(root, uid, gid);
+    if (postgresCanWrite(root)) return root;
+  }
+  const parent = "/var/tmp/webwaka-console-postgres";
+  mkdirSync(parent, { recursive: true, mode: 0o711 });
+  chmodSync(parent, 0o711);
+  const home = path.join(parent, createHash("sha256").update(root).digest("hex").slice(0, 16));
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chownSync(home, uid, gid);
+  if (!postgresCanWrite(home)) throw new Error(`The postgres user cannot write ${root} nor ${home}. Set DATABASE_URL to a PostgreSQL 15+ database.`);
+  return home;
+}
+
 function describe(e: unknown): string {
   const err = e as { stderr?: string; message?: string };
   return (err.stderr || err.message || String(e)).trim();
@@ -92,7 +121,7 @@ function describe(e: unknown): string {
 export function stopLocalPostgres(dataDir: string, mode: "fast" | "immediate" = "fast"): void {
   const binDir = findPostgresBinDir();
   if (!binDir) return;
-  const pgdata = path.join(path.resolve(dataDir), "pgdata");
+  const pgdata = path.join(clusterHome(path.resolve(dataDir)), "pgdata");
   if (!existsSync(path.join(pgdata, "postmaster.pid"))) return;
   asPostgres(path.join(binDir, "pg_ctl"), ["stop", "-D", pgdata, "-m", mode, "-w", "-t", "30"]);
 }
@@ -118,19 +147,26 @@ export async function startLocalPostgres(opts: {
     );
   }
   const root = path.resolve(opts.dataDir);
-  const pgdata = path.join(root, "pgdata");
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const home = clusterHome(root);
+  const pgdata = path.join(home, "pgdata");
   const passwordFile = path.join(root, "pg-password");
   // The port is chosen once and kept here: connection strings stored elsewhere (the demo fleet's
   // databases) name it. Only when something else took it does the cluster move.
   const portFile = path.join(root, "port");
-  mkdirSync(root, { recursive: true, mode: 0o700 });
-  if (isRoot) {
-    const { uid, gid } = postgresUid();
-    chownSync(root, uid, gid);
-    // The postgres user must be able to reach the folder; a home directory of mode 700 stops it.
-    const probe = spawnSync("runuser", ["-u", "postgres", "--", "test", "-w", root]);
-    if (probe.status !== 0) {
-      throw new Error(`The postgres user cannot write ${root}. Move the project out of a private home directory, or set DATABASE_URL.`);
+  if (home !== root) {
+    log(`The postgres user cannot reach ${root}; the cluster lives in ${home}`);
+    // A cluster left there by an earlier folder of the same path, since deleted: its password
+    // went with that folder, so it cannot be used. Stop it if it runs, and start afresh.
+    if (!existsSync(passwordFile) && existsSync(pgdata)) {
+      if (existsSync(path.join(pgdata, "postmaster.pid"))) {
+        try {
+          asPostgres(path.join(binDir, "pg_ctl"), ["stop", "-D", pgdata, "-m", "immediate", "-w", "-t", "30"]);
+        } catch {
+          // not running after all
+        }
+      }
+      rmSync(pgdata, { recursive: true, force: true });
     }
   }
 
@@ -139,7 +175,7 @@ export async function startLocalPostgres(opts: {
 
   if (!existsSync(path.join(pgdata, "PG_VERSION"))) {
     log(`Initialising a private PostgreSQL cluster in ${pgdata}`);
-    const pwTmp = path.join(root, ".initdb-pw");
+    const pwTmp = path.join(home, ".initdb-pw");
     writeFileSync(pwTmp, password + "\n", { mode: 0o600 });
     if (isRoot) {
       const { uid, gid } = postgresUid();
@@ -191,7 +227,7 @@ export async function startLocalPostgres(opts: {
   const port = opts.port ?? (stored !== null && (await portFree(stored)) ? stored : await freePort());
   if (stored !== null && stored !== port) log(`Port ${stored} is taken by another program; PostgreSQL moves to ${port}`);
   writeFileSync(portFile, `${port}\n`);
-  const logFile = path.join(root, "postgres.log");
+  const logFile = path.join(home, "postgres.log");
   const settings = [`-p ${port}`, "-c listen_addresses=127.0.0.1", "-c unix_socket_directories=''", "-c max_connections=200", "-c fsync=on"].join(" ");
   try {
     asPostgres(pgCtl, ["start", "-D", pgdata, "-l", logFile, "-w", "-t", "60", "-o", settings]);

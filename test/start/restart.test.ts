@@ -10,7 +10,7 @@ import type { Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
-import { freePort } from "@/scripts/lib/local-postgres";
+import { clusterHome, freePort } from "@/scripts/lib/local-postgres";
 import { waitUntil } from "@/test/support/wait";
 import { callApi, type ApiAnswer } from "@/test/support/env";
 import { FULL_CHECKLIST } from "@/test/support/instances";
@@ -35,7 +35,7 @@ type InstanceAnswer = { id: string; name: string; url: string; version: string; 
 
 /** The port the console's PostgreSQL listens on now: line 4 of its postmaster.pid. */
 function runningPgPort(): number {
-  return Number(readFileSync(path.join(dataDir, "postgres", "pgdata", "postmaster.pid"), "utf8").split("\n")[3]);
+  return Number(readFileSync(path.join(clusterHome(path.join(dataDir, "postgres")), "pgdata", "postmaster.pid"), "utf8").split("\n")[3]);
 }
 
 /** The port the console keeps for it between starts. */
