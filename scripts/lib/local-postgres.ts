@@ -126,6 +126,19 @@ export function stopLocalPostgres(dataDir: string, mode: "fast" | "immediate" = 
   asPostgres(path.join(binDir, "pg_ctl"), ["stop", "-D", pgdata, "-m", mode, "-w", "-t", "30"]);
 }
 
+/** Stops the cluster of `dataDir` at once and deletes its files, also those kept under /var/tmp. */
+export function removeLocalPostgres(dataDir: string): void {
+  try {
+    stopLocalPostgres(dataDir, "immediate");
+  } catch {
+    // not running
+  }
+  const root = path.resolve(dataDir);
+  const home = clusterHome(root);
+  if (home !== root) rmSync(home, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
+}
+
 /**
  * Starts (initialising on first use) a cluster in `dataDir`, listening on 127.0.0.1 only, with a
  * generated password kept beside it (mode 600), and the console's role with a password of its own

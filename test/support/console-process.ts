@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import path from "node:path";
-import { stopLocalPostgres } from "@/scripts/lib/local-postgres";
+import { removeLocalPostgres } from "@/scripts/lib/local-postgres";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -137,10 +137,6 @@ export function cleanUpConsole(c: ConsoleProcess | undefined, dataDir: string): 
       }
     }
   }
-  try {
-    stopLocalPostgres(path.join(dataDir, "postgres"), "immediate");
-  } catch {
-    // not running
-  }
+  removeLocalPostgres(path.join(dataDir, "postgres"));
   rmSync(dataDir, { recursive: true, force: true });
 }
