@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import type { UpgradeDetail } from "@/lib/upgrades/list-upgrades";
 import { CHECKLIST_ITEMS } from "@/lib/upgrades/runbook";
+import { allowedActions, isLive, pastPointOfNoReturn } from "@/lib/upgrades/lifecycle";
 import { Badge, statusTone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Alert, Card } from "@/components/ui/card";
@@ -82,14 +83,14 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
   const [overrideReason, setOverrideReason] = useState("");
   const [comment, setComment] = useState("");
   const [acknowledged, setAcknowledged] = useState(false);
-  const active = ["running", "awaiting_checklist", "monitoring", "rolling_back", "pending_approval"].includes(run.status);
+  const active = isLive(run.status);
   const now = useNow(active);
 
-  const migrate = run.steps.find((s) => s.key === "migrate");
-  const beforeMigrate = !migrate || migrate.status === "pending";
-  const canCancel = can.run && run.kind === "upgrade" && beforeMigrate && ["pending_approval", "approved", "scheduled", "running", "awaiting_checklist"].includes(run.status) && !run.cancelRequested;
-  const canRollback = can.rollback && run.kind === "upgrade" && !beforeMigrate && ["failed", "monitoring", "succeeded"].includes(run.status);
-  const canDecide = can.approve && run.status === "pending_approval" && run.requestedBy !== can.userEmail;
+  const beforeMigrate = !pastPointOfNoReturn(run);
+  const allowed = allowedActions(run, { isRequester: run.requestedBy === can.userEmail });
+  const canCancel = can.run && allowed.cancel.ok;
+  const canRollback = can.rollback && allowed.rollback.ok;
+  const canDecide = can.approve && allowed.approve.ok;
 
   function act(url: string, body: unknown, done: string, confirmText?: string) {
     if (confirmText && !window.confirm(confirmText)) return;
@@ -170,7 +171,7 @@ export function RunView({ initial, can }: { initial: UpgradeDetail; can: RunPerm
               <ul className="space-y-2 text-sm" aria-label="Checklist">
                 {CHECKLIST_ITEMS.map((item) => {
                   const state = run.checklist.find((c) => c.key === item.key);
-                  const tickable = can.run && !item.bySystem && !state?.checked && !["succeeded", "failed", "cancelled", "rejected", "rolled_back"].includes(run.status);
+                  const tickable = can.run && !item.bySystem && !state?.checked && allowed.checklist.ok;
                   return (
                     <li key={item.key} className="flex items-start gap-2">
                       <input

@@ -7,10 +7,11 @@ import { autoRequest } from "@/lib/auto-update/auto-request";
 import { createAutoUpgrades, type AutoPick } from "@/lib/auto-update/create-auto-upgrades";
 import { logInfo } from "@/lib/log";
 import type { UpgradeStatus } from "@/generated/prisma/enums";
+import { TERMINAL_STATUSES } from "@/lib/upgrades/lifecycle";
 
 // A target that was refused or went wrong once waits for a person: the scan never asks again for a
 // version whose run was rejected, failed, rolled back or cancelled on this instance.
-const SETTLED_BADLY: UpgradeStatus[] = ["rejected", "failed", "rolled_back", "cancelled"];
+const SETTLED_BADLY: UpgradeStatus[] = TERMINAL_STATUSES.filter((s) => s !== "succeeded");
 
 export type ScanAction = "started" | "scheduled" | "queued_for_approval" | "none";
 export type ScanOutcome = { instanceId: string; instanceName: string; action: ScanAction; targetVersion: string | null; upgradeId: string | null; reason: string };

@@ -2,7 +2,7 @@ import "server-only";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
-import type { UpgradeStatus } from "@/generated/prisma/enums";
+import type { RunKind, UpgradeStatus } from "@/generated/prisma/enums";
 import type { Prisma } from "@/generated/prisma/client";
 import { toStatusPageLink, type StatusPageLink } from "@/lib/status-pages/status-pages";
 
@@ -10,7 +10,7 @@ export type UpgradeSummary = {
   id: string;
   instanceId: string;
   instanceName: string;
-  kind: string;
+  kind: RunKind;
   fromVersion: string;
   toVersion: string;
   status: UpgradeStatus;

@@ -6,8 +6,8 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { notifyRun } from "@/lib/notifications/notify-run";
-import { moveRun, startRollbackRun, TERMINAL } from "@/lib/upgrades/engine/transitions";
-import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
+import { moveRun, startRollbackRun } from "@/lib/upgrades/engine/transitions";
+import { allowedActions, statusText, type RunAction, type RunState } from "@/lib/upgrades/lifecycle";
 import type { ChecklistUpdate } from "@/lib/upgrades/schemas";
 import type { ChecklistKey } from "@/generated/prisma/enums";
 
@@ -17,14 +17,21 @@ async function lockRun(tx: Parameters<Parameters<ReturnType<typeof getDb>["$tran
   return tx.upgradeRun.findUniqueOrThrow({ where: { id }, include: { steps: true, checklistItems: true, instance: true, approvals: true } });
 }
 
+/** Refuses (409, with the lifecycle's reason) an action the run does not allow in its state. */
+function requireAllowed(run: Omit<RunState, "cancelRequested"> & { cancelRequestedAt: Date | null }, action: RunAction, viewer: { isRequester?: boolean } = {}): void {
+  // A repeated cancel is answered as the first was (the worker is woken again), not refused.
+  const state = { ...run, cancelRequested: action === "cancel" ? false : run.cancelRequestedAt !== null };
+  const allowed = allowedActions(state, viewer)[action];
+  if (!allowed.ok) throw new AppError(allowed.code, allowed.reason);
+}
+
 /** A person ticks checklist items, or a superadmin overrides the gate with a written reason. */
 export async function updateChecklist(opts: { actor: Actor | null; runId: string; input: ChecklistUpdate }) {
   requirePermission(opts.actor, "upgrade:run");
   const { actor, runId, input } = opts;
   return getDb().$transaction(async (tx) => {
     const run = await lockRun(tx, runId);
-    if (run.kind !== "upgrade") throw new AppError("conflict", "Only upgrades have a checklist.");
-    if (TERMINAL.includes(run.status)) throw new AppError("conflict", `The upgrade has ended (${run.status}).`);
+    requireAllowed(run, "checklist");
     const userId = actorUserId(actor);
     if ("override" in input) {
       if (actor.type !== "system" && actor.role !== "superadmin") throw new AppError("forbidden", "Only a superadmin may override the checklist.");
@@ -57,9 +64,7 @@ export async function cancelUpgrade(opts: { actor: Actor | null; runId: string }
   const { actor, runId } = opts;
   return getDb().$transaction(async (tx) => {
     const run = await lockRun(tx, runId);
-    if (run.kind !== "upgrade") throw new AppError("conflict", "A rollback cannot be cancelled.");
-    const migrate = run.steps.find((s) => s.key === POINT_OF_NO_RETURN);
-    if (migrate && migrate.status !== "pending") throw new AppError("conflict", "The upgrade has reached the database migration; roll it back instead of cancelling.");
+    requireAllowed(run, "cancel");
     await recordAudit(tx, actor, { action: "instance.upgrade.cancel.request", resourceType: "upgrade", resourceId: runId, metadata: { instanceId: run.instanceId, status: run.status } });
     switch (run.status) {
       case "pending_approval":
@@ -75,7 +80,7 @@ export async function cancelUpgrade(opts: { actor: Actor | null; runId: string }
         await enqueueRun(runId, tx);
         return { status: "cancelling" as const };
       default:
-        throw new AppError("conflict", `An upgrade that is ${run.status.replace("_", " ")} cannot be cancelled.`);
+        throw new AppError("conflict", `An upgrade that is ${statusText(run.status)} cannot be cancelled.`);
     }
   });
 }
@@ -86,10 +91,7 @@ export async function rollbackUpgrade(opts: { actor: Actor | null; runId: string
   const { actor, runId } = opts;
   return getDb().$transaction(async (tx) => {
     const run = await lockRun(tx, runId);
-    if (run.kind !== "upgrade") throw new AppError("conflict", "Only an upgrade can be rolled back.");
-    const migrate = run.steps.find((s) => s.key === POINT_OF_NO_RETURN);
-    if (!migrate || migrate.status === "pending") throw new AppError("conflict", "Nothing to roll back yet: the upgrade has not touched the database. Cancel it instead.");
-    if (!["failed", "monitoring", "succeeded"].includes(run.status)) throw new AppError("conflict", `An upgrade that is ${run.status.replace("_", " ")} cannot be rolled back now.`);
+    requireAllowed(run, "rollback");
     const active = await tx.upgradeRun.findFirst({ where: { activeInstanceId: run.instanceId, id: { not: run.id } }, select: { id: true } });
     if (active) throw new AppError("conflict", `The instance has another active run (${active.id}).`, { activeUpgradeId: active.id });
     const later = await tx.upgradeRun.findFirst({ where: { instanceId: run.instanceId, kind: "upgrade", createdAt: { gt: run.createdAt }, startedAt: { not: null } }, orderBy: { createdAt: "desc" } });
@@ -99,7 +101,7 @@ export async function rollbackUpgrade(opts: { actor: Actor | null; runId: string
     const backup = later ? await tx.backup.findFirst({ where: { upgradeRunId: run.id, status: "completed" }, orderBy: { createdAt: "desc" } }) : null;
     if (later && backup && !opts.acknowledgeDataLoss) {
       const ageSeconds = Math.round((Date.now() - backup.createdAt.getTime()) / 1000);
-      throw new AppError("conflict", `A later upgrade (${later.fromVersion} → ${later.toVersion}, ${later.status.replace("_", " ")}) ran since; if migrating down fails, this rollback restores a backup taken ${Math.round(ageSeconds / 60)} min ago and loses everything written since. Send acknowledgeDataLoss: true to go ahead.`, { backupId: backup.id, backupTakenAt: backup.createdAt.toISOString(), backupAgeSeconds: ageSeconds, laterUpgradeId: later.id });
+      throw new AppError("conflict", `A later upgrade (${later.fromVersion} → ${later.toVersion}, ${statusText(later.status)}) ran since; if migrating down fails, this rollback restores a backup taken ${Math.round(ageSeconds / 60)} min ago and loses everything written since. Send acknowledgeDataLoss: true to go ahead.`, { backupId: backup.id, backupTakenAt: backup.createdAt.toISOString(), backupAgeSeconds: ageSeconds, laterUpgradeId: later.id });
     }
     await moveRun(tx, run.id, [run.status], "rolling_back", { activeInstanceId: null }, "Rollback requested");
     const id = await startRollbackRun(tx, run, { trigger: actor.type === "token" ? "api" : "manual", reason: opts.reason ?? "Rolled back by an operator", actor, requestedById: actorUserId(actor), ...(later && backup ? { acknowledgedOlderBackup: true } : {}) });
@@ -115,8 +117,7 @@ export async function approveUpgrade(opts: { actor: Actor | null; runId: string;
   if (!userId) throw new AppError("forbidden", "An approval needs a person.");
   return getDb().$transaction(async (tx) => {
     const run = await lockRun(tx, runId);
-    if (run.status !== "pending_approval") throw new AppError("conflict", `The upgrade is ${run.status.replace("_", " ")}, not waiting for approval.`);
-    if (run.requestedById === userId) throw new AppError("forbidden", "You requested this upgrade; someone else must approve it.");
+    requireAllowed(run, "approve", { isRequester: run.requestedById === userId });
     if (run.approvals.some((a) => a.approverId === userId)) throw new AppError("conflict", "You have already decided on this upgrade.");
     await tx.approval.create({ data: { runId, approverId: userId, decision: "approved", comment: opts.comment, rollbackPlanAcknowledged: true } });
     const approvals = run.approvals.filter((a) => a.decision === "approved").length + 1;
@@ -143,8 +144,7 @@ export async function rejectUpgrade(opts: { actor: Actor | null; runId: string; 
   if (!userId) throw new AppError("forbidden", "A rejection needs a person.");
   return getDb().$transaction(async (tx) => {
     const run = await lockRun(tx, runId);
-    if (run.status !== "pending_approval") throw new AppError("conflict", `The upgrade is ${run.status.replace("_", " ")}, not waiting for approval.`);
-    if (run.requestedById === userId) throw new AppError("forbidden", "You requested this upgrade; cancel it instead.");
+    requireAllowed(run, "reject", { isRequester: run.requestedById === userId });
     await tx.approval.create({ data: { runId, approverId: userId, decision: "rejected", comment: opts.comment } });
     await moveRun(tx, runId, ["pending_approval"], "rejected", {}, `Rejected: ${opts.comment}`);
     await notifyRun(tx, runId, "upgrade.rejected", { comment: opts.comment, by: actor.type === "system" ? actor.label : actor.name });

@@ -4,6 +4,8 @@ import { ADMIN_DATABASE_URL } from "./env";
 import { provisionProcessInstance } from "@/lib/instances/provision-instance";
 import { loadRuntime } from "@/lib/runtime/load-runtime";
 import { freePort } from "@/scripts/lib/local-postgres";
+import { isTerminal } from "@/lib/upgrades/lifecycle";
+import type { UpgradeStatus } from "@/generated/prisma/enums";
 
 export type TestInstance = { id: string; name: string; url: string; adminToken: string; databaseUrl: string };
 
@@ -43,10 +45,9 @@ export async function instanceVersion(i: TestInstance): Promise<string | null> {
   return res?.ok ? ((await res.json()) as { version: string }).version : null;
 }
 
-const TERMINAL = ["succeeded", "failed", "rolled_back", "rejected", "cancelled"];
 
 /** Polls a run until `done(status)` or the timeout. */
-export async function waitForRun(runId: string, done: (status: string) => boolean = (s) => TERMINAL.includes(s) || s === "monitoring", timeoutMs = 90_000) {
+export async function waitForRun(runId: string, done: (status: string) => boolean = (s) => isTerminal(s as UpgradeStatus) || s === "monitoring", timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await testDb().upgradeRun.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } }, childRuns: true } });

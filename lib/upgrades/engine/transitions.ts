@@ -7,15 +7,14 @@ import { insertRun } from "@/lib/upgrades/create-runs";
 import { notifyRunTransition } from "@/lib/notifications/notify-run";
 import type { UpgradeStatus } from "@/generated/prisma/enums";
 import type { RunRow } from "@/lib/upgrades/engine/context";
+import { isTerminal } from "@/lib/upgrades/lifecycle";
 import type { UndoOutcome } from "@/lib/upgrades/engine/undo-pre-migrate";
 
 const ENGINE = { type: "system" as const, label: "upgrade engine" };
 
-export const TERMINAL: UpgradeStatus[] = ["succeeded", "failed", "rolled_back", "rejected", "cancelled"];
-
 /** Conditional status change with its event; false when the run was not in an expected state. */
 export async function moveRun(tx: Tx, runId: string, from: UpgradeStatus[], to: UpgradeStatus, extra: Record<string, unknown> = {}, message?: string): Promise<boolean> {
-  const terminal = TERMINAL.includes(to);
+  const terminal = isTerminal(to);
   // Only a running run is executed: any other status gives the lease back in the same commit, so
   // nobody ever sees a run that waits (monitoring, the checklist) or ended still leased.
   const release = to !== "running" ? { leaseOwner: null, leaseExpiresAt: null } : {};

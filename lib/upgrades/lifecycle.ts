@@ -1,0 +1,104 @@
+// The run lifecycle as data: what each status means, and which actions a run in it allows. The
+// server's actions, the API (through them) and the run page all ask `allowedActions`, so the
+// rules live here once. Client-safe: no database, no server-only imports.
+import type { RunKind, UpgradeStatus } from "@/generated/prisma/enums";
+import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
+
+type StatusInfo = {
+  /** The run is over: nothing moves it any more. */
+  terminal: boolean;
+  /** Something is happening or awaited now: the run page keeps its clock running. */
+  live: boolean;
+  /** An upgrade in it may still be cancelled, as long as `migrate` has not started. */
+  cancellable: boolean;
+  /** An upgrade in it may be rolled back, once `migrate` has started. */
+  rollbackable: boolean;
+};
+
+export const RUN_STATUS_INFO: Record<UpgradeStatus, StatusInfo> = {
+  pending_approval: { terminal: false, live: true, cancellable: true, rollbackable: false },
+  approved: { terminal: false, live: false, cancellable: true, rollbackable: false },
+  scheduled: { terminal: false, live: false, cancellable: true, rollbackable: false },
+  running: { terminal: false, live: true, cancellable: true, rollbackable: false },
+  awaiting_checklist: { terminal: false, live: true, cancellable: true, rollbackable: false },
+  monitoring: { terminal: false, live: true, cancellable: false, rollbackable: true },
+  rolling_back: { terminal: false, live: true, cancellable: false, rollbackable: false },
+  succeeded: { terminal: true, live: false, cancellable: false, rollbackable: true },
+  failed: { terminal: true, live: false, cancellable: false, rollbackable: true },
+  rolled_back: { terminal: true, live: false, cancellable: false, rollbackable: false },
+  rejected: { terminal: true, live: false, cancellable: false, rollbackable: false },
+  cancelled: { terminal: true, live: false, cancellable: false, rollbackable: false },
+};
+
+const statuses = (pick: (i: StatusInfo) => boolean) => (Object.keys(RUN_STATUS_INFO) as UpgradeStatus[]).filter((s) => pick(RUN_STATUS_INFO[s]));
+
+/** The statuses a run ends in. */
+export const TERMINAL_STATUSES: readonly UpgradeStatus[] = statuses((i) => i.terminal);
+
+export const isTerminal = (status: UpgradeStatus): boolean => RUN_STATUS_INFO[status].terminal;
+export const isLive = (status: UpgradeStatus): boolean => RUN_STATUS_INFO[status].live;
+
+/** "awaiting_checklist" → "awaiting checklist", as messages write a status. */
+export const statusText = (status: UpgradeStatus): string => status.replace("_", " ");
+
+export type RunAction = "cancel" | "rollback" | "approve" | "reject" | "checklist";
+/** Refused with the reason; `forbidden` when the state allows it but not for this viewer. */
+export type Allowed = { ok: true } | { ok: false; reason: string; code: "conflict" | "forbidden" };
+
+/** What `allowedActions` needs of a run: the server's row and the page's view both have it. */
+export type RunState = {
+  kind: RunKind;
+  status: UpgradeStatus;
+  steps: readonly { key: string; status: string }[];
+  cancelRequested: boolean;
+};
+
+const yes: Allowed = { ok: true };
+const no = (reason: string, code: "conflict" | "forbidden" = "conflict"): Allowed => ({ ok: false, reason, code });
+
+/** Whether the point of no return (`migrate`) has started: before it a cancel, after it a rollback. */
+export function pastPointOfNoReturn(run: Pick<RunState, "steps">): boolean {
+  const migrate = run.steps.find((s) => s.key === POINT_OF_NO_RETURN);
+  return migrate !== undefined && migrate.status !== "pending";
+}
+
+/**
+ * Which actions the run allows now, each with the reason when it does not. Who may take them is the
+ * permissions' business (lib/auth); `viewer.isRequester` adds the four-eyes rule for decisions. The
+ * server checks what it alone can see (another active run, a later upgrade) on top.
+ */
+export function allowedActions(run: RunState, viewer: { isRequester?: boolean } = {}): Record<RunAction, Allowed> {
+  const info = RUN_STATUS_INFO[run.status];
+  const past = pastPointOfNoReturn(run);
+  const upgrade = run.kind === "upgrade";
+  const deciding = run.status === "pending_approval";
+  return {
+    cancel: !upgrade
+      ? no("A rollback cannot be cancelled.")
+      : past
+        ? no("The upgrade has reached the database migration; roll it back instead of cancelling.")
+        : !info.cancellable
+          ? no(`An upgrade that is ${statusText(run.status)} cannot be cancelled.`)
+          : run.cancelRequested
+            ? no("A cancel has already been requested.")
+            : yes,
+    rollback: !upgrade
+      ? no("Only an upgrade can be rolled back.")
+      : !past
+        ? no("Nothing to roll back yet: the upgrade has not touched the database. Cancel it instead.")
+        : !info.rollbackable
+          ? no(`An upgrade that is ${statusText(run.status)} cannot be rolled back now.`)
+          : yes,
+    approve: !deciding
+      ? no(`The upgrade is ${statusText(run.status)}, not waiting for approval.`)
+      : viewer.isRequester
+        ? no("You requested this upgrade; someone else must approve it.", "forbidden")
+        : yes,
+    reject: !deciding
+      ? no(`The upgrade is ${statusText(run.status)}, not waiting for approval.`)
+      : viewer.isRequester
+        ? no("You requested this upgrade; cancel it instead.", "forbidden")
+        : yes,
+    checklist: !upgrade ? no("Only upgrades have a checklist.") : info.terminal ? no(`The upgrade has ended (${run.status}).`) : yes,
+  };
+}
