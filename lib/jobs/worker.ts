@@ -5,7 +5,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { getBoss, enqueueRun, QUEUES, type AuditVerifyJob, type BackupJob, type RunJob } from "@/lib/jobs/queue";
 import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-run";
-import { moveRun } from "@/lib/upgrades/engine/transitions";
+import { applyTransition } from "@/lib/upgrades/engine/transitions";
 import { runQueuedBackup } from "@/lib/backups/request-backup";
 import { logError, logInfo } from "@/lib/log";
 import { activeFreeze, formatLocal, nextWindowStart } from "@/lib/channels/windows";
@@ -64,7 +64,7 @@ export async function startDueScheduled(): Promise<void> {
     const freeze = activeFreeze(now, freezes);
     await db.$transaction(async (tx) => {
       if (!freeze) {
-        if (await moveRun(tx, d.id, ["scheduled"], "running", { startedAt: new Date() }, "Scheduled time reached: starting")) await enqueueRun(d.id, tx);
+        if (await applyTransition(tx, d.id, "start_when_due", { extra: { startedAt: new Date() }, message: "Scheduled time reached: starting" })) await enqueueRun(d.id, tx);
         return;
       }
       const windows = d.instance.maintenanceWindows;

@@ -5,7 +5,7 @@ import { loadRuntime } from "@/lib/runtime/load-runtime";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { openAlert } from "@/lib/alerts/open-alert";
 import { hintFor } from "@/lib/upgrades/runbook";
-import { moveRun, startRollbackRun } from "@/lib/upgrades/engine/transitions";
+import { applyTransition, startRollbackRun } from "@/lib/upgrades/engine/transitions";
 import { sampleBetween, type PlatformScrape } from "@/lib/monitoring/parse-prometheus";
 import { scrapeInstance } from "@/lib/monitoring/scrape-instance";
 import { probeInstance } from "@/lib/monitoring/probe-instance";
@@ -89,7 +89,7 @@ async function handleBreach(tx: Tx, run: BreachRun, breached: MetricKey[], lates
   }
   if (!run.instance.rollbackOnMonitoringBreach) return;
   const reason = `Monitoring breach: ${parts.join(", ")}`;
-  if (!(await moveRun(tx, run.id, ["monitoring"], "rolling_back", { activeInstanceId: null, error: reason }, "Rolling back automatically: monitoring breach (instance policy)"))) return;
+  if (!(await applyTransition(tx, run.id, "roll_back_on_breach", { extra: { activeInstanceId: null, error: reason }, message: "Rolling back automatically: monitoring breach (instance policy)" }))) return;
   // The runbook's step-11 troubleshooting codes: errors first, anything else is performance.
   const errorCode = breached.includes("errorRate") ? "error_rate_high" : "performance_degraded";
   await tx.upgradeStep.update({ where: { id: run.stepId }, data: { status: "failed", finishedAt: new Date(), error: reason, errorCode, hint: hintFor("monitor", errorCode) } });

@@ -82,7 +82,7 @@ export function eventForTransition(kind: string, from: readonly UpgradeStatus[],
   }
 }
 
-/** Called by `moveRun` after a status change, in its transaction. */
+/** Called by `applyTransition` after a status change, in its transaction. */
 export async function notifyRunTransition(tx: Tx, runId: string, from: readonly UpgradeStatus[], to: UpgradeStatus): Promise<void> {
   const run = await tx.upgradeRun.findUnique({ where: { id: runId }, select: { kind: true } });
   const event = run ? eventForTransition(run.kind, from, to) : null;

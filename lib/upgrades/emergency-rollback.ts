@@ -5,7 +5,7 @@ import { actorUserId, requirePermission, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
-import { moveRun } from "@/lib/upgrades/engine/transitions";
+import { applyTransition } from "@/lib/upgrades/engine/transitions";
 import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 
 export type EmergencyRollbackInput = {
@@ -94,9 +94,9 @@ export async function emergencyRollback(opts: { actor: Actor | null; instanceId:
     if (active) {
       // Take over: the execution running it loses its lease, and fencing refuses what it still does.
       await tx.upgradeRun.update({ where: { id: active.id }, data: { activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null } });
-      await moveRun(tx, active.id, [active.status], active.id === upgrade.id ? "rolling_back" : "failed", { error: "Superseded by an emergency rollback" }, "Superseded by an emergency rollback");
+      await applyTransition(tx, active.id, active.id === upgrade.id ? "superseded_by_emergency_rollback_of_itself" : "superseded_by_emergency", { extra: { error: "Superseded by an emergency rollback" }, message: "Superseded by an emergency rollback" });
     } else if (upgrade.status !== "rolling_back") {
-      await moveRun(tx, upgrade.id, [upgrade.status], "rolling_back", {}, "Emergency rollback");
+      await applyTransition(tx, upgrade.id, "roll_back_in_emergency", { message: "Emergency rollback" });
     }
     // The step each replaced run was in (or waiting in: monitoring) ends here, not "running" forever.
     const replaced = [...new Set([active?.id, upgrade.id].filter((x): x is string => !!x))];

@@ -102,3 +102,44 @@ export function allowedActions(run: RunState, viewer: { isRequester?: boolean } 
     checklist: !upgrade ? no("Only upgrades have a checklist.") : info.terminal ? no(`The upgrade has ended (${run.status}).`) : yes,
   };
 }
+
+const ALL_STATUSES = Object.keys(RUN_STATUS_INFO) as UpgradeStatus[];
+const NOT_ENDED = statuses((i) => !i.terminal);
+
+/**
+ * Every status change a run makes, by name: the statuses it leaves from and the one it goes to.
+ * `applyTransition` (lib/upgrades/engine/transitions.ts) is the only writer of a run's status, and
+ * takes one of these; a move from any other status is refused (it answers false).
+ */
+export const RUN_TRANSITIONS = {
+  // Decisions and starts.
+  approve: { from: ["pending_approval"], to: "running" },
+  approve_for_later: { from: ["pending_approval"], to: "scheduled" },
+  reject: { from: ["pending_approval"], to: "rejected" },
+  start_when_due: { from: ["scheduled"], to: "running" },
+  start_next_hop: { from: ["scheduled"], to: "running" },
+  cancel_unstarted: { from: ["pending_approval", "approved", "scheduled"], to: "cancelled" },
+  cancel_later_hop: { from: ["scheduled"], to: "cancelled" },
+  // The checklist gate before maintenance_on.
+  wait_for_checklist: { from: ["running"], to: "awaiting_checklist" },
+  checklist_complete: { from: ["awaiting_checklist"], to: "running" },
+  /** A cancel while the checklist waits: the run goes back to the worker, which undoes and ends it. */
+  cancel_while_waiting: { from: ["awaiting_checklist"], to: "running" },
+  // The end of an upgrade's steps.
+  begin_monitoring: { from: ["running"], to: "monitoring" },
+  succeed: { from: ["running", "monitoring"], to: "succeeded" },
+  fail_before_migrate: { from: ["running", "awaiting_checklist"], to: "failed" },
+  cancel_before_migrate: { from: ["running", "awaiting_checklist"], to: "cancelled" },
+  fail: { from: ["running"], to: "failed" },
+  // Rollbacks: the upgrade waits as rolling_back while its rollback run works.
+  roll_back_automatically: { from: ["running"], to: "rolling_back" },
+  roll_back_on_breach: { from: ["monitoring"], to: "rolling_back" },
+  roll_back_on_request: { from: ["failed", "monitoring", "succeeded"], to: "rolling_back" },
+  roll_back_in_emergency: { from: ALL_STATUSES.filter((s) => s !== "rolling_back" && s !== "rolled_back"), to: "rolling_back" },
+  superseded_by_emergency: { from: NOT_ENDED, to: "failed" },
+  superseded_by_emergency_rollback_of_itself: { from: NOT_ENDED, to: "rolling_back" },
+  rolled_back: { from: ["rolling_back", "failed", "monitoring", "succeeded", "running"], to: "rolled_back" },
+  rollback_failed: { from: ["rolling_back"], to: "failed" },
+} as const satisfies Record<string, { from: readonly UpgradeStatus[]; to: UpgradeStatus }>;
+
+export type RunTransition = keyof typeof RUN_TRANSITIONS;

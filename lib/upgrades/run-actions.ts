@@ -6,7 +6,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { notifyRun } from "@/lib/notifications/notify-run";
-import { moveRun, startRollbackRun } from "@/lib/upgrades/engine/transitions";
+import { applyTransition, startRollbackRun } from "@/lib/upgrades/engine/transitions";
 import { allowedActions, statusText, type RunAction, type RunState } from "@/lib/upgrades/lifecycle";
 import type { ChecklistUpdate } from "@/lib/upgrades/schemas";
 import type { ChecklistKey } from "@/generated/prisma/enums";
@@ -51,7 +51,7 @@ export async function updateChecklist(opts: { actor: Actor | null; runId: string
     const fresh = await tx.upgradeRun.findUniqueOrThrow({ where: { id: runId } });
     const open = fresh.checklistOverrideAt !== null || items.every((i) => i.checked);
     if (open && fresh.status === "awaiting_checklist") {
-      await moveRun(tx, runId, ["awaiting_checklist"], "running", {}, "Checklist complete: continuing");
+      await applyTransition(tx, runId, "checklist_complete", { message: "Checklist complete: continuing" });
       await enqueueRun(runId, tx);
     }
     return { items: items.map((i) => ({ key: i.key, checked: i.checked, bySystem: i.bySystem, checkedAt: i.checkedAt?.toISOString() ?? null })), gateOpen: open };
@@ -70,13 +70,17 @@ export async function cancelUpgrade(opts: { actor: Actor | null; runId: string }
       case "pending_approval":
       case "approved":
       case "scheduled":
-        await moveRun(tx, runId, [run.status], "cancelled", { cancelRequestedAt: new Date() }, "Cancelled before it started");
+        await applyTransition(tx, runId, "cancel_unstarted", { extra: { cancelRequestedAt: new Date() }, message: "Cancelled before it started" });
         return { status: "cancelled" as const };
       case "running":
       case "awaiting_checklist":
         // The worker undoes maintenance mode and the paused queue, then ends the run.
-        await tx.upgradeRun.update({ where: { id: runId }, data: { cancelRequestedAt: new Date(), ...(run.status === "awaiting_checklist" ? { status: "running" } : {}) } });
-        await emitRunEvent(tx, runId, { type: "run_status", message: "Cancel requested", data: { status: "running", cancelRequested: true } });
+        if (run.status === "awaiting_checklist") {
+          await applyTransition(tx, runId, "cancel_while_waiting", { extra: { cancelRequestedAt: new Date() }, message: "Cancel requested", data: { cancelRequested: true } });
+        } else {
+          await tx.upgradeRun.update({ where: { id: runId }, data: { cancelRequestedAt: new Date() } });
+          await emitRunEvent(tx, runId, { type: "run_status", message: "Cancel requested", data: { status: "running", cancelRequested: true } });
+        }
         await enqueueRun(runId, tx);
         return { status: "cancelling" as const };
       default:
@@ -103,7 +107,7 @@ export async function rollbackUpgrade(opts: { actor: Actor | null; runId: string
       const ageSeconds = Math.round((Date.now() - backup.createdAt.getTime()) / 1000);
       throw new AppError("conflict", `A later upgrade (${later.fromVersion} → ${later.toVersion}, ${statusText(later.status)}) ran since; if migrating down fails, this rollback restores a backup taken ${Math.round(ageSeconds / 60)} min ago and loses everything written since. Send acknowledgeDataLoss: true to go ahead.`, { backupId: backup.id, backupTakenAt: backup.createdAt.toISOString(), backupAgeSeconds: ageSeconds, laterUpgradeId: later.id });
     }
-    await moveRun(tx, run.id, [run.status], "rolling_back", { activeInstanceId: null }, "Rollback requested");
+    await applyTransition(tx, run.id, "roll_back_on_request", { extra: { activeInstanceId: null }, message: "Rollback requested" });
     const id = await startRollbackRun(tx, run, { trigger: actor.type === "token" ? "api" : "manual", reason: opts.reason ?? "Rolled back by an operator", actor, requestedById: actorUserId(actor), ...(later && backup ? { acknowledgedOlderBackup: true } : {}) });
     return { rollback: { id, status: "running" } };
   });
@@ -126,10 +130,10 @@ export async function approveUpgrade(opts: { actor: Actor | null; runId: string;
     if (approvals >= run.instance.requiredApprovals) {
       await notifyRun(tx, runId, "upgrade.approved", { comment: opts.comment, by: actor.type === "system" ? actor.label : actor.name });
       if (run.scheduledFor && run.scheduledFor.getTime() > Date.now()) {
-        await moveRun(tx, runId, ["pending_approval"], "scheduled", {}, `Approved: starts at ${run.scheduledFor.toISOString()}`);
+        await applyTransition(tx, runId, "approve_for_later", { message: `Approved: starts at ${run.scheduledFor.toISOString()}` });
         return { status: "scheduled" as const, approvals };
       }
-      await moveRun(tx, runId, ["pending_approval"], "running", { startedAt: new Date() }, "Approved: starting");
+      await applyTransition(tx, runId, "approve", { extra: { startedAt: new Date() }, message: "Approved: starting" });
       await enqueueRun(runId, tx);
       return { status: "running" as const, approvals };
     }
@@ -146,11 +150,11 @@ export async function rejectUpgrade(opts: { actor: Actor | null; runId: string; 
     const run = await lockRun(tx, runId);
     requireAllowed(run, "reject", { isRequester: run.requestedById === userId });
     await tx.approval.create({ data: { runId, approverId: userId, decision: "rejected", comment: opts.comment } });
-    await moveRun(tx, runId, ["pending_approval"], "rejected", {}, `Rejected: ${opts.comment}`);
+    await applyTransition(tx, runId, "reject", { message: `Rejected: ${opts.comment}` });
     await notifyRun(tx, runId, "upgrade.rejected", { comment: opts.comment, by: actor.type === "system" ? actor.label : actor.name });
     if (run.planId) {
       const later = await tx.upgradeRun.findMany({ where: { planId: run.planId, status: "scheduled" }, select: { id: true } });
-      for (const l of later) await moveRun(tx, l.id, ["scheduled"], "cancelled", {}, "Cancelled: the plan was rejected");
+      for (const l of later) await applyTransition(tx, l.id, "cancel_later_hop", { message: "Cancelled: the plan was rejected" });
     }
     await recordAudit(tx, actor, { action: "instance.upgrade.reject", resourceType: "upgrade", resourceId: runId, metadata: { comment: opts.comment, instanceId: run.instanceId } });
     return { status: "rejected" as const };

@@ -12,7 +12,7 @@ import { claimLease, driverFence, LeaseLost, releaseLease, type Lease } from "@/
 import { beginStep, failStep, finishStep, gatedStep, nextStep, pastNoReturn, waitInStep } from "@/lib/upgrades/engine/step-writes";
 import { openStepLog } from "@/lib/upgrades/engine/step-log";
 import { undoPreMigrate } from "@/lib/upgrades/engine/undo-pre-migrate";
-import { completeRollback, completeUpgrade, endBeforeMigrate, failAfterMigrate, failRollback, moveRun } from "@/lib/upgrades/engine/transitions";
+import { completeRollback, completeUpgrade, endBeforeMigrate, failAfterMigrate, failRollback, applyTransition } from "@/lib/upgrades/engine/transitions";
 import { logError } from "@/lib/log";
 
 export { beginStep } from "@/lib/upgrades/engine/step-writes";
@@ -128,7 +128,7 @@ async function stepLoop(lease: Lease, signal: AbortSignal): Promise<void> {
     if (!begun && gatedStep(run, step)) {
       const gate = await checklistGateOpen(run.id);
       if (!gate.open) {
-        await db.$transaction((tx) => moveRun(tx, run.id, ["running"], "awaiting_checklist", {}, `Waiting for the checklist: ${gate.missing.join(", ")}`));
+        await db.$transaction((tx) => applyTransition(tx, run.id, "wait_for_checklist", { message: `Waiting for the checklist: ${gate.missing.join(", ")}` }));
         return;
       }
     }

@@ -141,7 +141,7 @@ export const ROLLBACK_STEP_FNS: Record<string, (ctx: StepContext) => Promise<Ste
   },
   async rb_notify(ctx) {
     // The notification itself is queued in the transaction that marks the upgrade rolled back
-    // (moveRun), so it cannot claim a rollback that did not finish.
+    // (applyTransition), so it cannot claim a rollback that did not finish.
     ctx.log("info", "Stakeholders and channels are notified (upgrade.rolled_back) when the upgrade is marked rolled back");
     return { deferred: true };
   },

@@ -3,7 +3,7 @@ import type { Tx } from "@/lib/db";
 import { emitRunEvents, type RunEventInput } from "@/lib/events/run-events";
 import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 import { fenced, type Lease, type LeaseRow } from "@/lib/upgrades/engine/fencing";
-import { moveRun } from "@/lib/upgrades/engine/transitions";
+import { applyTransition } from "@/lib/upgrades/engine/transitions";
 import type { RunRow } from "@/lib/upgrades/engine/context";
 
 // What an execution writes about its steps, each in one fenced transaction (fencing.ts): a step's
@@ -102,6 +102,6 @@ export async function waitInStep(lease: Lease, run: RunRow, step: Step, rest: Ru
   await fenced(lease, async (tx) => {
     await emitRunEvents(tx, run.id, rest);
     await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "waiting", result: result as object } });
-    await moveRun(tx, run.id, ["running"], "monitoring", { monitoringUntil: until }, `Monitoring until ${until.toISOString()}`);
+    await applyTransition(tx, run.id, "begin_monitoring", { extra: { monitoringUntil: until }, message: `Monitoring until ${until.toISOString()}` });
   });
 }

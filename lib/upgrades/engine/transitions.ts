@@ -5,25 +5,29 @@ import { emitRunEvent } from "@/lib/events/run-events";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
 import { notifyRunTransition } from "@/lib/notifications/notify-run";
-import type { UpgradeStatus } from "@/generated/prisma/enums";
 import type { RunRow } from "@/lib/upgrades/engine/context";
-import { isTerminal } from "@/lib/upgrades/lifecycle";
+import { isTerminal, RUN_TRANSITIONS, statusText, type RunTransition } from "@/lib/upgrades/lifecycle";
 import type { UndoOutcome } from "@/lib/upgrades/engine/undo-pre-migrate";
 
 const ENGINE = { type: "system" as const, label: "upgrade engine" };
 
-/** Conditional status change with its event; false when the run was not in an expected state. */
-export async function moveRun(tx: Tx, runId: string, from: UpgradeStatus[], to: UpgradeStatus, extra: Record<string, unknown> = {}, message?: string): Promise<boolean> {
+/**
+ * The one writer of a run's status: the named transition of the lifecycle table, made only from one
+ * of its statuses, with its run event and its notification, in the caller's transaction. False
+ * when the run was not in a status the transition leaves from.
+ */
+export async function applyTransition(tx: Tx, runId: string, name: RunTransition, details: { extra?: Record<string, unknown>; message?: string; data?: Record<string, unknown> } = {}): Promise<boolean> {
+  const { from, to } = RUN_TRANSITIONS[name];
   const terminal = isTerminal(to);
   // Only a running run is executed: any other status gives the lease back in the same commit, so
   // nobody ever sees a run that waits (monitoring, the checklist) or ended still leased.
   const release = to !== "running" ? { leaseOwner: null, leaseExpiresAt: null } : {};
   const n = await tx.upgradeRun.updateMany({
-    where: { id: runId, status: { in: from } },
-    data: { status: to, ...release, ...(terminal ? { finishedAt: new Date(), activeInstanceId: null } : {}), ...extra },
+    where: { id: runId, status: { in: [...from] } },
+    data: { status: to, ...release, ...(terminal ? { finishedAt: new Date(), activeInstanceId: null } : {}), ...details.extra },
   });
   if (n.count === 0) return false;
-  await emitRunEvent(tx, runId, { type: "run_status", message: message ?? `Run ${to.replace("_", " ")}`, data: { status: to } });
+  await emitRunEvent(tx, runId, { type: "run_status", message: details.message ?? `Run ${statusText(to)}`, data: { status: to, ...details.data } });
   await notifyRunTransition(tx, runId, from, to);
   return true;
 }
@@ -32,19 +36,19 @@ export async function moveRun(tx: Tx, runId: string, from: UpgradeStatus[], to: 
 async function cancelLaterHops(tx: Tx, run: RunRow, why: string): Promise<void> {
   if (!run.planId) return;
   const later = await tx.upgradeRun.findMany({ where: { planId: run.planId, hopIndex: { gt: run.hopIndex }, status: "scheduled" }, select: { id: true } });
-  for (const l of later) await moveRun(tx, l.id, ["scheduled"], "cancelled", {}, why);
+  for (const l of later) await applyTransition(tx, l.id, "cancel_later_hop", { message: why });
 }
 
 /** The upgrade finished every step: succeed it, and start the next hop of its plan if any. */
 export async function completeUpgrade(run: RunRow): Promise<void> {
   await getDb().$transaction(async (tx) => {
-    if (!(await moveRun(tx, run.id, ["running", "monitoring"], "succeeded"))) return;
+    if (!(await applyTransition(tx, run.id, "succeed"))) return;
     await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion, attentionReason: null, attentionAt: null } });
     await recordAudit(tx, ENGINE, { action: "instance.upgrade.succeed", resourceType: "instance", resourceId: run.instanceId, metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion } });
     const next = run.planId ? await tx.upgradeRun.findFirst({ where: { planId: run.planId, hopIndex: run.hopIndex + 1, status: "scheduled" } }) : null;
     if (next) {
-      // Through moveRun, like every status change: its event, and its "started" notification.
-      await moveRun(tx, next.id, ["scheduled"], "running", { activeInstanceId: run.instanceId, startedAt: new Date() }, `Hop ${next.hopIndex + 1} starts after ${run.toVersion}`);
+      // Through applyTransition, like every status change: its event, and its "started" notification.
+      await applyTransition(tx, next.id, "start_next_hop", { extra: { activeInstanceId: run.instanceId, startedAt: new Date() }, message: `Hop ${next.hopIndex + 1} starts after ${run.toVersion}` });
       // The people who ticked the checklist for the plan ticked it for every hop.
       const manual = await tx.checklistItem.findMany({ where: { runId: run.id, bySystem: false, checked: true } });
       for (const m of manual) await tx.checklistItem.updateMany({ where: { runId: next.id, key: m.key }, data: { checked: true, checkedById: m.checkedById, checkedAt: m.checkedAt } });
@@ -60,7 +64,7 @@ export async function completeUpgrade(run: RunRow): Promise<void> {
  */
 export async function endBeforeMigrate(run: RunRow, to: "failed" | "cancelled", error: string | null, undo: UndoOutcome = { undone: true }): Promise<void> {
   await getDb().$transaction(async (tx) => {
-    if (!(await moveRun(tx, run.id, ["running", "awaiting_checklist"], to, { error }))) return;
+    if (!(await applyTransition(tx, run.id, to === "cancelled" ? "cancel_before_migrate" : "fail_before_migrate", { extra: { error } }))) return;
     const inMaintenance = !undo.undone && (await tx.upgradeStep.count({ where: { runId: run.id, key: "maintenance_on", status: { not: "pending" } } })) > 0;
     await tx.instance.update({
       where: { id: run.instanceId },
@@ -81,12 +85,12 @@ export async function failAfterMigrate(run: RunRow, error: string): Promise<void
   await getDb().$transaction(async (tx) => {
     await cancelLaterHops(tx, run, "Cancelled: an earlier hop failed");
     if (!run.instance.autoRollback) {
-      if (!(await moveRun(tx, run.id, ["running"], "failed", { error }))) return;
+      if (!(await applyTransition(tx, run.id, "fail", { extra: { error } }))) return;
       await tx.instance.update({ where: { id: run.instanceId }, data: { status: "failed" } });
       await recordAudit(tx, ENGINE, { action: "instance.upgrade.fail", resourceType: "instance", resourceId: run.instanceId, result: "failure", metadata: { upgradeId: run.id, error, autoRollback: false } });
       return;
     }
-    if (!(await moveRun(tx, run.id, ["running"], "rolling_back", { error, activeInstanceId: null, leaseOwner: null, leaseExpiresAt: null }, "Rolling back automatically (instance policy)"))) return;
+    if (!(await applyTransition(tx, run.id, "roll_back_automatically", { extra: { error, activeInstanceId: null }, message: "Rolling back automatically (instance policy)" }))) return;
     await startRollbackRun(tx, run, { trigger: "auto_rollback", reason: `Upgrade failed: ${error.split("\n")[0]}`, actor: ENGINE });
   });
 }
@@ -116,8 +120,8 @@ export async function startRollbackRun(tx: Tx, upgrade: Pick<RunRow, "id" | "ins
 /** A rollback or emergency rollback run finished all its steps. */
 export async function completeRollback(run: RunRow): Promise<void> {
   await getDb().$transaction(async (tx) => {
-    if (!(await moveRun(tx, run.id, ["running"], "succeeded"))) return;
-    if (run.parentRunId) await moveRun(tx, run.parentRunId, ["rolling_back", "failed", "monitoring", "succeeded", "running"], "rolled_back", {}, `Rolled back to ${run.toVersion}`);
+    if (!(await applyTransition(tx, run.id, "succeed"))) return;
+    if (run.parentRunId) await applyTransition(tx, run.parentRunId, "rolled_back", { message: `Rolled back to ${run.toVersion}` });
     await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion, attentionReason: null, attentionAt: null } });
     if (run.kind === "emergency_rollback") {
       await recordAudit(tx, ENGINE, { action: "instance.upgrade.rollback.emergency", resourceType: "instance", resourceId: run.instanceId, metadata: { rollbackId: run.id, to: run.toVersion, upgradeId: run.parentRunId } });
@@ -127,8 +131,8 @@ export async function completeRollback(run: RunRow): Promise<void> {
 
 export async function failRollback(run: RunRow, error: string): Promise<void> {
   await getDb().$transaction(async (tx) => {
-    if (!(await moveRun(tx, run.id, ["running"], "failed", { error }))) return;
-    if (run.parentRunId) await moveRun(tx, run.parentRunId, ["rolling_back"], "failed", {}, "The rollback failed");
+    if (!(await applyTransition(tx, run.id, "fail", { extra: { error } }))) return;
+    if (run.parentRunId) await applyTransition(tx, run.parentRunId, "rollback_failed", { message: "The rollback failed" });
     await tx.instance.update({ where: { id: run.instanceId }, data: { status: "failed" } });
     await recordAudit(tx, ENGINE, { action: "instance.upgrade.rollback", resourceType: "instance", resourceId: run.instanceId, result: "failure", metadata: { rollbackId: run.id, error } });
   });

@@ -1,0 +1,62 @@
+// The lifecycle's rule: a run's status is written by applyTransition alone (lib/upgrades/engine/
+// transitions.ts), from the lifecycle table. This reads the source as text and fails on any other
+// Prisma update whose data sets `status` on a run, and on any SQL UPDATE of upgrade_runs' status.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOTS = ["lib", "app", "components", "scripts", "worker"];
+const ALLOWED = new Set(["lib/upgrades/engine/transitions.ts"]);
+
+function sourceFiles(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === "node_modules" ? [] : sourceFiles(p);
+    return /\.(ts|tsx|mjs)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [p] : [];
+  });
+}
+
+/** The text of the call starting at `open` (an opening parenthesis), to its matching close. */
+function callText(text: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) return text.slice(open, i + 1);
+  }
+  return text.slice(open);
+}
+
+/** Places in `text` that write a run's status: `upgradeRun.update*({ … data: { … status … } })`, or SQL. */
+export function runStatusWrites(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/\.upgradeRun\.(?:update|updateMany|upsert)\(/g)) {
+    const call = callText(text, m.index + m[0].length - 1);
+    const data = call.slice(call.search(/\b(?:data|update)\s*:/) + 1);
+    if (call.search(/\b(?:data|update)\s*:/) >= 0 && /\bstatus\s*:/.test(data)) found.push(call.slice(0, 120));
+  }
+  // The SET list only: up to WHERE (or the statement's end).
+  for (const m of text.matchAll(/UPDATE\s+"?upgrade_runs"?\s+SET\b((?:(?!\bWHERE\b)[^;`])*)/gi)) if (/(?:^|[\s,"])status"?\s*=/i.test(m[1] ?? "")) found.push(m[0].slice(0, 120));
+  return found;
+}
+
+describe("run status writes", () => {
+  it("the checker finds the shapes it looks for", () => {
+    expect(runStatusWrites(`await tx.upgradeRun.update({ where: { id }, data: { cancelRequestedAt: new Date(), ...(x ? { status: "running" } : {}) } });`)).toHaveLength(1);
+    expect(runStatusWrites(`db.upgradeRun.updateMany({ where: { id, status: "scheduled" }, data: { scheduledFor: later } })`)).toHaveLength(0);
+    expect(runStatusWrites("await db.$executeRaw`UPDATE upgrade_runs SET lease_owner = NULL, status = 'failed' WHERE id = ${id}`")).toHaveLength(1);
+    expect(runStatusWrites("UPDATE upgrade_runs SET lease_owner = NULL WHERE status = 'running'")).toHaveLength(0);
+  });
+
+  it("are made by applyTransition alone", () => {
+    const offenders = ROOTS.flatMap(sourceFiles)
+      .filter((f) => !ALLOWED.has(f))
+      .flatMap((f) => runStatusWrites(readFileSync(f, "utf8")).map((w) => `${f}: ${w}`));
+    expect(offenders).toEqual([]);
+  });
+});
