@@ -13,6 +13,7 @@ import { getHealth } from "@/lib/runtime/platform-client";
 import { writeSnapshot } from "@/lib/upgrades/engine/config-snapshots";
 import type { RuntimeConfig } from "@/lib/runtime/load-runtime";
 import type { DockerEndpoint, StepLog } from "@/lib/runtime/types";
+import { applyInstanceChange } from "@/lib/instances/apply-instance-change";
 
 async function createDatabase(adminUrl: string, name: string): Promise<string> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Unsafe database name ${name}`);
@@ -130,14 +131,15 @@ export async function ensureFleetRunning(log: (line: string) => void): Promise<v
         await loaded.driver.deploy(loaded.runtime, artifacts, () => undefined);
       }
       if (i.attentionReason?.startsWith(STARTUP_ATTENTION)) {
-        await db.instance.updateMany({ where: { id: i.id, status: "failed" }, data: { status: "active" } });
-        await db.instance.update({ where: { id: i.id }, data: { attentionReason: null, attentionAt: null } });
+        await db.$transaction((tx) => applyInstanceChange(tx, i.id, "start_up_restored"));
       }
     } catch (e) {
       const reason = `${STARTUP_ATTENTION}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
       log(`${i.name} did not start: ${reason}`);
       await db.$transaction(async (tx) => {
-        await tx.instance.update({ where: { id: i.id }, data: { ...(executing ? {} : { status: "failed" as const }), attentionReason: reason, attentionAt: new Date() } });
+        // An instance whose run is under way keeps the status that run gave it.
+        if (executing) await tx.instance.update({ where: { id: i.id }, data: { attentionReason: reason, attentionAt: new Date() } });
+        else await applyInstanceChange(tx, i.id, "start_up_failed", { attentionReason: reason });
         await recordAudit(tx, { type: "system", label: "start-up" }, { action: "instance.start", resourceType: "instance", resourceId: i.id, result: "failure", metadata: { name: i.name, reason } });
       });
     }

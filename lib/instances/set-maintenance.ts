@@ -1,4 +1,5 @@
 import "server-only";
+import { applyInstanceChange } from "@/lib/instances/apply-instance-change";
 import { getDb, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { requirePermission, type Actor } from "@/lib/auth/actor";
@@ -48,8 +49,7 @@ export async function setMaintenance(opts: { actor: Actor | null; id: string; in
   }
   return db.$transaction(async (tx) => {
     const now = await lockIdle(tx, id);
-    const status = input.enabled ? "maintenance" : now.status === "maintenance" ? "active" : now.status;
-    await tx.instance.update({ where: { id }, data: { maintenanceMode: input.enabled, maintenanceMessage: message, status, attentionReason: null, attentionAt: null } });
+    await applyInstanceChange(tx, id, input.enabled ? "operator_maintenance_on" : "operator_maintenance_off", { maintenanceMessage: message });
     await recordAudit(tx, actor, {
       action,
       resourceType: "instance",

@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueRun } from "@/lib/jobs/queue";
 import { insertRun } from "@/lib/upgrades/create-runs";
 import { applyTransition } from "@/lib/upgrades/engine/transitions";
+import { applyInstanceChange } from "@/lib/instances/apply-instance-change";
 import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 
 export type EmergencyRollbackInput = {
@@ -101,7 +102,7 @@ export async function emergencyRollback(opts: { actor: Actor | null; instanceId:
     // The step each replaced run was in (or waiting in: monitoring) ends here, not "running" forever.
     const replaced = [...new Set([active?.id, upgrade.id].filter((x): x is string => !!x))];
     await tx.upgradeStep.updateMany({ where: { runId: { in: replaced }, status: { in: ["running", "waiting"] } }, data: { status: "interrupted", finishedAt: new Date(), error: "Interrupted by an emergency rollback" } });
-    await tx.instance.update({ where: { id: instanceId }, data: { status: "rolling_back" } });
+    await applyInstanceChange(tx, instanceId, "rollback_begins");
     const id = await insertRun(tx, {
       instanceId,
       kind: "emergency_rollback",

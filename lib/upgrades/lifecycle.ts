@@ -1,7 +1,7 @@
 // The run lifecycle as data: what each status means, and which actions a run in it allows. The
 // server's actions, the API (through them) and the run page all ask `allowedActions`, so the
 // rules live here once. Client-safe: no database, no server-only imports.
-import type { RunKind, UpgradeStatus } from "@/generated/prisma/enums";
+import type { InstanceStatus, RunKind, UpgradeStatus } from "@/generated/prisma/enums";
 import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 
 type StatusInfo = {
@@ -143,3 +143,48 @@ export const RUN_TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly UpgradeStatus[]; to: UpgradeStatus }>;
 
 export type RunTransition = keyof typeof RUN_TRANSITIONS;
+
+export type InstanceChange = {
+  /** The instance's status afterwards; with `from`, only when it was in one of those. */
+  to: InstanceStatus;
+  from?: readonly InstanceStatus[];
+  /** Maintenance mode switched on (with the caller's message, when it gives one) or off. */
+  maintenance?: "on" | "off";
+  /** The instance now runs the caller's version. */
+  setsVersion?: boolean;
+  /** A reason it needed attention is cleared. */
+  clearsAttention?: boolean;
+};
+
+/**
+ * Everything that moves an instance's status, by name. `applyInstanceChange`
+ * (lib/instances/apply-instance-change.ts) is the only writer of `instances.status`, always in the
+ * caller's transaction.
+ */
+export const INSTANCE_CHANGES = {
+  /** An upgrade's preparation starts. */
+  upgrade_begins: { from: ["active"], to: "upgrading" },
+  upgrade_enters_maintenance: { to: "upgrading", maintenance: "on" },
+  /** A rollback run is created (also an emergency one). */
+  rollback_begins: { to: "rolling_back" },
+  rollback_enters_maintenance: { to: "rolling_back", maintenance: "on" },
+  /** The last step of an upgrade or a rollback that touches the platform: it serves again. */
+  leaves_maintenance: { to: "active", maintenance: "off", setsVersion: true },
+  /** An upgrade or rollback run succeeded. */
+  run_succeeded: { to: "active", setsVersion: true, clearsAttention: true },
+  run_failed: { to: "failed" },
+  /** An upgrade ended before migrate and its undo went through. */
+  undone_before_migrate: { to: "active", maintenance: "off" },
+  /** An upgrade ended before migrate but its undo did not go through: stays in maintenance. */
+  left_in_maintenance: { to: "maintenance", maintenance: "on" },
+  /** An upgrade ended before migrate, its undo failed, and maintenance had not started. */
+  left_active: { to: "active", maintenance: "off" },
+  /** An operator switches maintenance mode by hand. */
+  operator_maintenance_on: { to: "maintenance", maintenance: "on", clearsAttention: true },
+  operator_maintenance_off: { from: ["maintenance"], to: "active", maintenance: "off", clearsAttention: true },
+  /** At start-up: an instance that failed to start, and one that started again. */
+  start_up_failed: { to: "failed" },
+  start_up_restored: { from: ["failed"], to: "active", clearsAttention: true },
+} as const satisfies Record<string, InstanceChange>;
+
+export type InstanceChangeName = keyof typeof INSTANCE_CHANGES;

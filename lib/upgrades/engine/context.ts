@@ -2,6 +2,8 @@ import "server-only";
 import type { Host, Instance, Release, ReleaseArtifact, UpgradeRun, UpgradeStep } from "@/generated/prisma/client";
 import type { LoadedRuntime } from "@/lib/runtime/load-runtime";
 import type { ReleaseArtifacts, StepLog } from "@/lib/runtime/types";
+import type { InstanceChangeName } from "@/lib/upgrades/lifecycle";
+import type { InstanceChangeDetails } from "@/lib/instances/apply-instance-change";
 
 export type RunRow = UpgradeRun & { steps: UpgradeStep[]; instance: Instance & { host: Host | null } };
 export type ReleaseRow = Release & { artifacts: ReleaseArtifact[] };
@@ -23,6 +25,22 @@ export type StepContext = {
 
 /** What a step returns: its result to keep, or a request to wait (monitoring window). */
 export type StepOutcome = Record<string, unknown> | { waitUntil: Date; result: Record<string, unknown> } | void;
+
+/** Where a step's result carries the instance change it implies (a symbol: not kept in the JSON). */
+export const INSTANCE_CHANGE = Symbol("instance change");
+export type StepInstanceChange = { name: InstanceChangeName; details?: InstanceChangeDetails };
+
+/**
+ * A step's result with the instance change it implies. Steps talk to the platform; the engine writes
+ * the change with the step's outcome, in its lease-fenced transaction (step-writes.ts).
+ */
+export function withInstanceChange<T extends Record<string, unknown>>(result: T, name: InstanceChangeName, details?: InstanceChangeDetails): T {
+  return Object.assign(result, { [INSTANCE_CHANGE]: { name, details } satisfies StepInstanceChange });
+}
+
+export function instanceChangeOf(result: Record<string, unknown>): StepInstanceChange | undefined {
+  return (result as { [INSTANCE_CHANGE]?: StepInstanceChange })[INSTANCE_CHANGE];
+}
 
 /** A step failure with a runbook error code; the engine adds the matching troubleshooting hint. */
 export class StepError extends Error {

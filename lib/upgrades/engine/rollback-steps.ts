@@ -8,7 +8,7 @@ import { verifiedDumpPath } from "@/lib/backups/perform-backup";
 import { leavePlatformMaintenance, setPlatformMaintenance } from "@/lib/runtime/platform-client";
 import { writeSnapshot, type ConfigValues } from "@/lib/upgrades/engine/config-snapshots";
 import { currentSchemaVersion, waitHealthy } from "@/lib/upgrades/engine/upgrade-steps";
-import { fence, StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
+import { fence, StepError, withInstanceChange, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
 
 // In a rollback run, `source` is the version being left (the failed or unwanted one) and
 // `target` is the previous version the instance returns to.
@@ -23,8 +23,7 @@ async function maintenanceOn(ctx: StepContext): Promise<StepOutcome> {
     // The failed version may not answer at all; it is stopped next, so carry on.
     ctx.log("warn", `Could not switch the running version to maintenance (${e instanceof Error ? e.message : String(e)}); it is stopped next`);
   }
-  await getDb().instance.update({ where: { id: ctx.run.instanceId }, data: { status: "rolling_back", maintenanceMode: true, maintenanceMessage: "Restoring the previous version." } });
-  return { maintenance: true };
+  return withInstanceChange({ maintenance: true }, "rollback_enters_maintenance", { maintenanceMessage: "Restoring the previous version." });
 }
 
 async function stopNew(ctx: StepContext): Promise<StepOutcome> {
@@ -108,9 +107,8 @@ async function maintenanceOff(ctx: StepContext): Promise<StepOutcome> {
   } catch (e) {
     throw new StepError("maintenance_failed", e instanceof Error ? e.message : String(e));
   }
-  await getDb().instance.update({ where: { id: ctx.run.instanceId }, data: { maintenanceMode: false, maintenanceMessage: null, status: "active", version: ctx.target.version } });
   ctx.log("info", `Maintenance mode off; ${ctx.target.version} serves traffic`);
-  return { maintenance: false };
+  return withInstanceChange({ maintenance: false }, "leaves_maintenance", { version: ctx.target.version });
 }
 
 async function pageOnCall(ctx: StepContext): Promise<StepOutcome> {

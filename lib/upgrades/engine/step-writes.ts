@@ -4,7 +4,8 @@ import { emitRunEvents, type RunEventInput } from "@/lib/events/run-events";
 import { POINT_OF_NO_RETURN } from "@/lib/upgrades/runbook";
 import { fenced, type Lease, type LeaseRow } from "@/lib/upgrades/engine/fencing";
 import { applyTransition } from "@/lib/upgrades/engine/transitions";
-import type { RunRow } from "@/lib/upgrades/engine/context";
+import { applyInstanceChange } from "@/lib/instances/apply-instance-change";
+import { instanceChangeOf, type RunRow } from "@/lib/upgrades/engine/context";
 
 // What an execution writes about its steps, each in one fenced transaction (fencing.ts): a step's
 // start, and its outcome together with its last log lines and, when nothing has to be checked
@@ -37,7 +38,7 @@ function cancelPending(run: RunRow, row: LeaseRow): boolean {
 async function markStarted(tx: Tx, run: RunRow, step: Step, now: Date): Promise<RunEventInput> {
   await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "running", attempts: { increment: 1 }, startedAt: step.startedAt ?? now, error: null, errorCode: null, hint: null } });
   await tx.upgradeRun.update({ where: { id: run.id }, data: { currentStepKey: step.key, ...(run.startedAt ? {} : { startedAt: now }) } });
-  if (run.kind === "upgrade" && step.key === "preparation" && run.instance.status === "active") await tx.instance.update({ where: { id: run.instanceId }, data: { status: "upgrading" } });
+  if (run.kind === "upgrade" && step.key === "preparation" && run.instance.status === "active") await applyInstanceChange(tx, run.instanceId, "upgrade_begins");
   return { type: "step_status", stepId: step.id, message: `${step.title}: ${step.attempts > 0 ? "resumed" : "started"}`, data: { key: step.key, status: "running", attempt: step.attempts + 1 } };
 }
 
@@ -77,6 +78,8 @@ export async function finishStep(lease: Lease, run: RunRow, step: Step, result: 
   const begun = await fenced(lease, async (tx, row) => {
     run.cancelRequestedAt = row.cancel_requested_at;
     await tx.upgradeStep.update({ where: { id: step.id }, data: { status: "succeeded", finishedAt: now, result: result as object } });
+    const change = instanceChangeOf(result);
+    if (change) await applyInstanceChange(tx, run.instanceId, change.name, change.details);
     const events: RunEventInput[] = [...rest, { type: "step_status", stepId: step.id, message: `${step.title}: done`, data: { key: step.key, status: "succeeded" } }];
     const starts = !!next && !cancelPending(run, row);
     if (next && starts) events.push(await markStarted(tx, run, next, now));

@@ -7,6 +7,7 @@ import { insertRun } from "@/lib/upgrades/create-runs";
 import { notifyRunTransition } from "@/lib/notifications/notify-run";
 import type { RunRow } from "@/lib/upgrades/engine/context";
 import { isTerminal, RUN_TRANSITIONS, statusText, type RunTransition } from "@/lib/upgrades/lifecycle";
+import { applyInstanceChange } from "@/lib/instances/apply-instance-change";
 import type { UndoOutcome } from "@/lib/upgrades/engine/undo-pre-migrate";
 
 const ENGINE = { type: "system" as const, label: "upgrade engine" };
@@ -43,7 +44,7 @@ async function cancelLaterHops(tx: Tx, run: RunRow, why: string): Promise<void> 
 export async function completeUpgrade(run: RunRow): Promise<void> {
   await getDb().$transaction(async (tx) => {
     if (!(await applyTransition(tx, run.id, "succeed"))) return;
-    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion, attentionReason: null, attentionAt: null } });
+    await applyInstanceChange(tx, run.instanceId, "run_succeeded", { version: run.toVersion });
     await recordAudit(tx, ENGINE, { action: "instance.upgrade.succeed", resourceType: "instance", resourceId: run.instanceId, metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion } });
     const next = run.planId ? await tx.upgradeRun.findFirst({ where: { planId: run.planId, hopIndex: run.hopIndex + 1, status: "scheduled" } }) : null;
     if (next) {
@@ -66,12 +67,8 @@ export async function endBeforeMigrate(run: RunRow, to: "failed" | "cancelled", 
   await getDb().$transaction(async (tx) => {
     if (!(await applyTransition(tx, run.id, to === "cancelled" ? "cancel_before_migrate" : "fail_before_migrate", { extra: { error } }))) return;
     const inMaintenance = !undo.undone && (await tx.upgradeStep.count({ where: { runId: run.id, key: "maintenance_on", status: { not: "pending" } } })) > 0;
-    await tx.instance.update({
-      where: { id: run.instanceId },
-      data: undo.undone
-        ? { status: "active", maintenanceMode: false, maintenanceMessage: null }
-        : { status: inMaintenance ? "maintenance" : "active", maintenanceMode: inMaintenance, attentionReason: undo.reason, attentionAt: new Date() },
-    });
+    if (undo.undone) await applyInstanceChange(tx, run.instanceId, "undone_before_migrate");
+    else await applyInstanceChange(tx, run.instanceId, inMaintenance ? "left_in_maintenance" : "left_active", { attentionReason: undo.reason });
     await cancelLaterHops(tx, run, `Cancelled: hop ${run.hopIndex + 1} ${to}`);
     await recordAudit(tx, ENGINE, { action: to === "cancelled" ? "instance.upgrade.cancel" : "instance.upgrade.fail", resourceType: "instance", resourceId: run.instanceId, result: to === "cancelled" ? "success" : "failure", metadata: { upgradeId: run.id, from: run.fromVersion, to: run.toVersion, error, ...(undo.undone ? {} : { needsAttention: undo.reason }) } });
   });
@@ -86,7 +83,7 @@ export async function failAfterMigrate(run: RunRow, error: string): Promise<void
     await cancelLaterHops(tx, run, "Cancelled: an earlier hop failed");
     if (!run.instance.autoRollback) {
       if (!(await applyTransition(tx, run.id, "fail", { extra: { error } }))) return;
-      await tx.instance.update({ where: { id: run.instanceId }, data: { status: "failed" } });
+      await applyInstanceChange(tx, run.instanceId, "run_failed");
       await recordAudit(tx, ENGINE, { action: "instance.upgrade.fail", resourceType: "instance", resourceId: run.instanceId, result: "failure", metadata: { upgradeId: run.id, error, autoRollback: false } });
       return;
     }
@@ -98,7 +95,7 @@ export async function failAfterMigrate(run: RunRow, error: string): Promise<void
 /** Creates and queues the rollback run for an upgrade (inside the caller's transaction). */
 export async function startRollbackRun(tx: Tx, upgrade: Pick<RunRow, "id" | "instanceId" | "fromVersion" | "toVersion">, opts: { trigger: "auto_rollback" | "manual" | "api"; reason: string; actor: Parameters<typeof recordAudit>[1]; requestedById?: string | null; acknowledgedOlderBackup?: boolean }): Promise<string> {
   const backup = await tx.backup.findFirst({ where: { upgradeRunId: upgrade.id, status: "completed" }, orderBy: { createdAt: "desc" } });
-  await tx.instance.update({ where: { id: upgrade.instanceId }, data: { status: "rolling_back" } });
+  await applyInstanceChange(tx, upgrade.instanceId, "rollback_begins");
   const id = await insertRun(tx, {
     instanceId: upgrade.instanceId,
     kind: "rollback",
@@ -122,7 +119,7 @@ export async function completeRollback(run: RunRow): Promise<void> {
   await getDb().$transaction(async (tx) => {
     if (!(await applyTransition(tx, run.id, "succeed"))) return;
     if (run.parentRunId) await applyTransition(tx, run.parentRunId, "rolled_back", { message: `Rolled back to ${run.toVersion}` });
-    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "active", version: run.toVersion, attentionReason: null, attentionAt: null } });
+    await applyInstanceChange(tx, run.instanceId, "run_succeeded", { version: run.toVersion });
     if (run.kind === "emergency_rollback") {
       await recordAudit(tx, ENGINE, { action: "instance.upgrade.rollback.emergency", resourceType: "instance", resourceId: run.instanceId, metadata: { rollbackId: run.id, to: run.toVersion, upgradeId: run.parentRunId } });
     }
@@ -133,7 +130,7 @@ export async function failRollback(run: RunRow, error: string): Promise<void> {
   await getDb().$transaction(async (tx) => {
     if (!(await applyTransition(tx, run.id, "fail", { extra: { error } }))) return;
     if (run.parentRunId) await applyTransition(tx, run.parentRunId, "rollback_failed", { message: "The rollback failed" });
-    await tx.instance.update({ where: { id: run.instanceId }, data: { status: "failed" } });
+    await applyInstanceChange(tx, run.instanceId, "run_failed");
     await recordAudit(tx, ENGINE, { action: "instance.upgrade.rollback", resourceType: "instance", resourceId: run.instanceId, result: "failure", metadata: { rollbackId: run.id, error } });
   });
 }

@@ -9,7 +9,7 @@ import { performBackup } from "@/lib/backups/perform-backup";
 import { enterPlatformMaintenance, getActiveJobs, getHealth, getRequestCounts, getVersion, leavePlatformMaintenance, pauseJobs, resumeJobs, runSmokeTest } from "@/lib/runtime/platform-client";
 import { applyRequirements, latestSnapshot, writeSnapshot, type ConfigValues } from "@/lib/upgrades/engine/config-snapshots";
 import { tickBySystem } from "@/lib/upgrades/engine/checklist-gate";
-import { fence, sleep, StepError, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
+import { fence, sleep, StepError, withInstanceChange, type StepContext, type StepOutcome } from "@/lib/upgrades/engine/context";
 import type { UpgradeStepKey } from "@/lib/upgrades/runbook";
 
 const MIN_FREE_BYTES = 200 * 1024 * 1024;
@@ -59,10 +59,6 @@ export async function waitHealthy(ctx: Pick<StepContext, "loaded" | "log" | "sig
   }
   const logs = await ctx.loaded.driver.logs(ctx.loaded.runtime, "app", 8).catch(() => "");
   throw new StepError("health_check_failed", `Not healthy within ${Math.round(timeoutMs / 1000)} s (${last}).${logs ? `\nApp log:\n${logs}` : ""}`);
-}
-
-async function setInstance(instanceId: string, data: Parameters<ReturnType<typeof getDb>["instance"]["update"]>[0]["data"]): Promise<void> {
-  await getDb().instance.update({ where: { id: instanceId }, data });
 }
 
 export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Promise<StepOutcome>> = {
@@ -153,9 +149,8 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
     }
     const h = await getHealth(baseUrl);
     if (!h.maintenance?.enabled) throw new StepError("maintenance_failed", "The instance does not report maintenance mode after enabling it.");
-    await setInstance(ctx.run.instanceId, { maintenanceMode: true, maintenanceMessage: message, status: "upgrading" });
     ctx.log("info", "Maintenance mode on; job queue paused");
-    return { maintenance: true };
+    return withInstanceChange({ maintenance: true }, "upgrade_enters_maintenance", { maintenanceMessage: message });
   },
 
   async pull_artifacts(ctx) {
@@ -219,15 +214,14 @@ export const UPGRADE_STEP_FNS: Record<UpgradeStepKey, (ctx: StepContext) => Prom
     } catch (e) {
       throw new StepError("maintenance_failed", e instanceof Error ? e.message : String(e));
     }
-    await setInstance(ctx.run.instanceId, { maintenanceMode: false, maintenanceMessage: null, status: "active", version: ctx.target.version });
     ctx.log("info", `Maintenance mode off; ${ctx.target.version} serves traffic`);
-    return { maintenance: false };
+    return withInstanceChange({ maintenance: false }, "leaves_maintenance", { version: ctx.target.version });
   },
 
   async monitor(ctx) {
     const db = getDb();
-    const laterHop = await db.upgradeRun.findFirst({ where: { planId: ctx.run.planId ?? "-", hopIndex: { gt: ctx.run.hopIndex } }, select: { id: true } });
-    if (ctx.run.planId && laterHop) {
+    const laterHop = ctx.run.planId ? await db.upgradeRun.findFirst({ where: { planId: ctx.run.planId, hopIndex: { gt: ctx.run.hopIndex } }, select: { id: true } }) : null;
+    if (laterHop) {
       ctx.log("info", "Intermediate hop of a planned path: monitoring happens after the last hop");
       return { skipped: true };
     }
