@@ -173,8 +173,10 @@ export async function getPublicStatus(token: string): Promise<{ status: PublicSt
   const page = await findActiveLink(token);
   if (!page) return null;
   const db = getDb();
-  const runId = page.runId ?? (await db.upgradeRun.findFirst({ where: { instanceId: page.instanceId ?? "-" }, orderBy: { createdAt: "desc" }, select: { id: true } }))?.id ?? null;
-  const instance = await db.instance.findUnique({ where: { id: page.instanceId ?? (page.runId ? (await db.upgradeRun.findUniqueOrThrow({ where: { id: page.runId } })).instanceId : "-") } });
+  const instanceId = page.instanceId ?? (page.runId ? (await db.upgradeRun.findUnique({ where: { id: page.runId }, select: { instanceId: true } }))?.instanceId : null);
+  if (!instanceId) return null;
+  const runId = page.runId ?? (await db.upgradeRun.findFirst({ where: { instanceId }, orderBy: { createdAt: "desc" }, select: { id: true } }))?.id ?? null;
+  const instance = await db.instance.findUnique({ where: { id: instanceId } });
   if (!instance) return null;
   if (!runId) {
     return { runId: null, follows: "instance", status: { instance: instance.name, change: `Version ${instance.version}`, headline: HEADLINE["no upgrade"], state: "no upgrade", steps: [], etaSeconds: null, maintenanceMessage: instance.maintenanceMode ? instance.maintenanceMessage : null, updatedAt: new Date().toISOString() } };
