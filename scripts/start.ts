@@ -123,7 +123,7 @@ try {
   // The web server and the worker are restarted when they die (a crash, an out-of-memory kill);
   // both ride out a database outage by themselves (docs/architecture.md, "Restarts and crashes").
   web = supervise({ name: "web server", log, start: () => spawn(process.execPath, webServerArgs(root, port, host), { cwd: root, env, stdio: "inherit" }) });
-  worker = supervise({ name: "worker", log, start: () => spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: "inherit" }) });
+  worker = supervise({ name: "worker", log, start: () => spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "worker/main.ts")], { cwd: root, env, stdio: "inherit" }) });
   // Said once the web server answers, so the address works when it is read.
   const probe = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/health/status`;
   for (let waited = 0; waited < 120_000 && !stopping; waited += 250) {

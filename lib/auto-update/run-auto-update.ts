@@ -20,26 +20,19 @@ export async function syncFeedIfDue(nowMs: number = Date.now()): Promise<void> {
 }
 
 /**
- * Starts the auto-update loop of a worker: sync the feed when due, then apply the channel
- * policies to the fleet. With AUTO_UPDATE_INTERVAL_SECONDS=0 the scan is off, but a configured
- * feed is still kept in sync. Returns its stop function.
+ * The auto-update round of a worker, for its scheduler (worker/every.ts): sync the feed when due,
+ * then apply the channel policies to the fleet. With AUTO_UPDATE_INTERVAL_SECONDS=0 the scan is
+ * off, but a configured feed is still kept in sync; with neither, there is no round (null).
  */
-export function startAutoUpdate(): () => void {
+export function autoUpdateSchedule(): { everyMs: number; round: () => Promise<void> } | null {
   const { AUTO_UPDATE_INTERVAL_SECONDS: scanEvery, FEED_SYNC_SECONDS, RELEASE_FEED } = getEnv();
-  if (scanEvery === 0 && !RELEASE_FEED) return () => undefined;
-  let busy = false;
-  const tick = () => {
-    if (busy) return;
-    busy = true;
-    syncFeedIfDue()
-      .then(() => (scanEvery > 0 ? scanFleet() : undefined))
-      .catch((e: unknown) => logError("auto-update scan failed", e))
-      .finally(() => {
-        busy = false;
-      });
-  };
-  const timer = setInterval(tick, (scanEvery > 0 ? scanEvery : FEED_SYNC_SECONDS) * 1000);
-  tick();
+  if (scanEvery === 0 && !RELEASE_FEED) return null;
   logInfo(scanEvery > 0 ? "auto-update on" : "auto-update off; keeping the release feed in sync", { everySeconds: scanEvery, feed: RELEASE_FEED ? describeFeedSource(RELEASE_FEED) : null });
-  return () => clearInterval(timer);
+  return {
+    everyMs: (scanEvery > 0 ? scanEvery : FEED_SYNC_SECONDS) * 1000,
+    round: async () => {
+      await syncFeedIfDue();
+      if (scanEvery > 0) await scanFleet();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import PgBoss from "pg-boss";
+import { z } from "zod";
 import type { Tx } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { announceJob } from "@/lib/jobs/job-wakeup";
@@ -12,9 +13,16 @@ export const QUEUES = {
   auditVerify: "audit-verify",
 } as const;
 
-export type RunJob = { runId: string };
-export type BackupJob = { backupId: string };
-export type AuditVerifyJob = { verificationId: string };
+/** What each queue's job carries; the worker parses it before acting on it. */
+export const JOB_PAYLOADS = {
+  [QUEUES.run]: z.object({ runId: z.string().min(1).max(200) }).strict(),
+  [QUEUES.backup]: z.object({ backupId: z.string().min(1).max(200) }).strict(),
+  [QUEUES.auditVerify]: z.object({ verificationId: z.string().min(1).max(200) }).strict(),
+} as const;
+
+export type RunJob = z.infer<(typeof JOB_PAYLOADS)[typeof QUEUES.run]>;
+export type BackupJob = z.infer<(typeof JOB_PAYLOADS)[typeof QUEUES.backup]>;
+export type AuditVerifyJob = z.infer<(typeof JOB_PAYLOADS)[typeof QUEUES.auditVerify]>;
 
 const g = globalThis as unknown as { boss?: Promise<PgBoss> };
 

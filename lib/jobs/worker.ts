@@ -2,25 +2,16 @@ import "server-only";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { getDb } from "@/lib/db";
-import { getEnv } from "@/lib/env";
-import { getBoss, enqueueRun, QUEUES, type AuditVerifyJob, type BackupJob, type RunJob } from "@/lib/jobs/queue";
-import { executeRun, finishDueMonitoring } from "@/lib/upgrades/engine/execute-run";
+import { enqueueRun } from "@/lib/jobs/queue";
+import { finishDueMonitoring } from "@/lib/upgrades/engine/execute-run";
 import { applyTransition } from "@/lib/upgrades/engine/transitions";
-import { runQueuedBackup } from "@/lib/backups/request-backup";
-import { logError, logInfo } from "@/lib/log";
+import { logInfo } from "@/lib/log";
 import { activeFreeze, formatLocal, nextWindowStart } from "@/lib/channels/windows";
 import { emitRunEvent } from "@/lib/events/run-events";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { startAutoUpdate } from "@/lib/auto-update/run-auto-update";
-import { startNotificationDelivery } from "@/lib/notifications/deliver-due-notifications";
 import { sampleDueRuns } from "@/lib/monitoring/sample-due-runs";
 import { evaluateFleetAlertsIfDue } from "@/lib/alerts/evaluate-fleet-alerts";
-import { sweepLeftovers } from "@/lib/jobs/sweep-leftovers";
-import { listenForJobs } from "@/lib/jobs/job-wakeup";
-import { requeueStalledVerifications, runFullVerification } from "@/lib/audit/run-full-verification";
-
-// How often the worker clears what killed attempts left behind (stale jobs, stuck backups, files).
-const LEFTOVERS_EVERY_MS = 10 * 60_000;
+import { requeueStalledVerifications } from "@/lib/audit/run-full-verification";
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -76,62 +67,4 @@ export async function startDueScheduled(): Promise<void> {
       await recordAudit(tx, { type: "system", label: "scheduler" }, { action: "instance.upgrade.reschedule", resourceType: "instance", resourceId: d.instanceId, metadata: { upgradeId: d.id, scheduledFor: later.toISOString(), reason: why } });
     });
   }
-}
-
-export async function startWorker(): Promise<() => Promise<void>> {
-  const boss = await getBoss();
-  const { WORKER_CONCURRENCY: concurrency, JOB_POLL_SECONDS: poll } = getEnv();
-  const workers: { queue: string; id: string }[] = [];
-  for (let i = 0; i < concurrency; i++) {
-    const id = await boss.work<RunJob>(QUEUES.run, { batchSize: 1, pollingIntervalSeconds: poll ?? 0.5 }, async ([job]) => {
-      // Never thrown back to pg-boss: a run's state is in its rows, and the sweep re-queues a run
-      // whose execution ended early (for example while the database was away).
-      if (job) await executeRun(job.data.runId, WORKER_ID).catch((e: unknown) => logError("run execution ended with an error; the sweep resumes it", e, { runId: job.data.runId }));
-    });
-    workers.push({ queue: QUEUES.run, id });
-  }
-  const backupWorker = await boss.work<BackupJob>(QUEUES.backup, { batchSize: 1, pollingIntervalSeconds: poll ?? 1 }, async ([job]) => {
-    if (job) await runQueuedBackup(job.data.backupId);
-  });
-  workers.push({ queue: QUEUES.backup, id: backupWorker });
-  const verifyWorker = await boss.work<AuditVerifyJob>(QUEUES.auditVerify, { batchSize: 1, pollingIntervalSeconds: poll ?? 1 }, async ([job]) => {
-    // As for runs: the verification's row holds its state, and the sweep re-queues a stalled one.
-    if (job) await runFullVerification(job.data.verificationId, WORKER_ID).catch((e: unknown) => logError("audit verification ended with an error; the sweep resumes it", e, { verificationId: job.data.verificationId }));
-  });
-  workers.push({ queue: QUEUES.auditVerify, id: verifyWorker });
-  // A job announced for a queue wakes this process's idle workers of it at once (the busy ones
-  // fetch again as soon as they finish); without announcements they still poll.
-  const stopListening = listenForJobs((queue) => {
-    for (const w of workers) if (queue === null || w.queue === queue) boss.notifyWorker(w.id);
-  });
-  let sweeping = false;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    sweep()
-      .catch((e: unknown) => logError("sweep failed", e))
-      .finally(() => {
-        sweeping = false;
-      });
-  }, 5_000);
-  const leftovers = () =>
-    sweepLeftovers()
-      .then((r) => {
-        if (r.runJobs + r.backupJobs + r.stuckBackups + r.files > 0) logInfo("cleared what killed attempts left behind", r);
-      })
-      .catch((e: unknown) => logError("the leftovers sweep failed", e));
-  void leftovers();
-  const leftoversTimer = setInterval(() => void leftovers(), LEFTOVERS_EVERY_MS);
-  const stopAutoUpdate = startAutoUpdate();
-  const stopNotifications = startNotificationDelivery();
-  logInfo("worker started", { worker: WORKER_ID, concurrency });
-  return async () => {
-    clearInterval(timer);
-    clearInterval(leftoversTimer);
-    await stopListening();
-    stopAutoUpdate();
-    await stopNotifications();
-    await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
-    await getDb().$disconnect();
-  };
 }

@@ -118,20 +118,3 @@ export async function deliverDueNotifications(): Promise<number> {
   await Promise.all(claimed.map((c) => deliverOne(c.id, c.attempts).catch((e: unknown) => logError("notification delivery crashed", e, { notificationId: c.id }))));
   return claimed.length;
 }
-
-/** The worker's delivery loop; returns its stop function. */
-export function startNotificationDelivery(): () => Promise<void> {
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = deliverDueNotifications()
-      .catch((e: unknown) => logError("notification delivery failed", e))
-      .finally(() => {
-        running = null;
-      });
-  }, getEnv().NOTIFY_POLL_SECONDS * 1000);
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}

@@ -158,7 +158,7 @@ export async function startStack(opts: { root: string; work: string; name: strin
       serverLog: () => logLines.join(""),
       startWorker: () => {
         // `node --import tsx`, not the tsx CLI: one process, whose pid its lease names.
-        const w = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+        const w = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "worker/main.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
         w.stdout?.on("data", keep);
         w.stderr?.on("data", keep);
         children.push(w);

@@ -5,11 +5,11 @@ export type WorkerHandle = { child: ChildProcess; pid: number; output: () => str
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** A real worker process (scripts/worker.ts) on the suite's database; `extraEnv` adds to its env. */
+/** A real worker process (worker/main.ts) on the suite's database; `extraEnv` adds to its env. */
 export function startWorker(extraEnv: Record<string, string> = {}): WorkerHandle {
   // `node --import tsx` (not the tsx CLI, which forks again): the pid here is the worker's own, the
   // one its lease names.
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "scripts/worker.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join(root, "worker/main.ts")], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
