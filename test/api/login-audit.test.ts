@@ -1,7 +1,7 @@
 // A flood of bad sign-ins must not flood the append-only audit log: rate-limited attempts are only
 // counted, failures are audited up to a budget per address and per account, and reaching the
 // budget writes one summary row for the window.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testDb } from "@/test/support/db";
 import { signInOverHttp } from "@/test/support/session";
 import { awayFromWindowEdge } from "@/test/support/wait";
@@ -9,10 +9,12 @@ import { FAILED_LOGIN_AUDIT_BUDGET } from "@/lib/auth/login-audit";
 
 const { perAccount, perAddress } = FAILED_LOGIN_AUDIT_BUDGET;
 
-afterEach(async () => {
-  // These floods use the per-address budget of 127.0.0.1; later files sign in from it too.
-  await testDb().rateLimitBucket.deleteMany({ where: { key: { startsWith: "login" } } });
-});
+// These floods use the per-address budget of 127.0.0.1, which earlier files sign in from too (a
+// file that ran just before could leave it half spent, and its summary row would land among
+// these), and later files need it whole: cleared before and after each.
+const clearLoginBuckets = () => testDb().rateLimitBucket.deleteMany({ where: { key: { startsWith: "login" } } });
+beforeEach(clearLoginBuckets);
+afterEach(clearLoginBuckets);
 
 async function loginRowsSince(id: bigint) {
   return testDb().auditLog.findMany({ where: { action: "auth.login", id: { gt: id } }, orderBy: { id: "asc" } });
