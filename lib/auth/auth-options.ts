@@ -7,7 +7,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { verifyPassword } from "@/lib/auth/password";
 import { isRole } from "@/lib/auth/permissions";
-import { takeRateCell } from "@/lib/rate-limit";
+import { consumeRateLimit } from "@/lib/rate-limit";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { clientIpFromHeaders } from "@/lib/http/client-ip";
 import { endSessionsAtSignOut } from "@/lib/auth/sessions";
@@ -37,9 +37,8 @@ export function getAuthOptions(): NextAuthOptions {
           const { email, password } = parsed.data;
           const ip = clientIpFromHeaders(new Headers(req?.headers as Record<string, string> | undefined));
           // Limit per account (cannot be dodged by a forged address) and per client address.
-          // At most the limit in any window, with no window boundary to burst across (GCRA).
-          const perAccount = await takeRateCell(`login:email:${email}`, env.LOGIN_RATE_LIMIT, LOGIN_WINDOW_SECONDS);
-          const perIp = await takeRateCell(`login:ip:${ip ?? "unknown"}`, env.LOGIN_RATE_LIMIT * 5, LOGIN_WINDOW_SECONDS);
+          const perAccount = await consumeRateLimit(`login:email:${email}`, env.LOGIN_RATE_LIMIT, LOGIN_WINDOW_SECONDS);
+          const perIp = await consumeRateLimit(`login:ip:${ip ?? "unknown"}`, env.LOGIN_RATE_LIMIT * 5, LOGIN_WINDOW_SECONDS);
           // Counted in the buckets above, not audited: a flood must not grow the audit log.
           if (!perAccount.ok || !perIp.ok) throw new Error("RateLimited");
           const db = getDb();
